@@ -1,12 +1,19 @@
 // sts-crypto: the STS ciphers, decoder-key derivations, CRC, KCV and the upload-bundle envelope.
 // IEC 62055-41 clauses are named in each file; see docs/ARCHITECTURE.md for the conventions.
+
+export type { PreparedBlockCipher } from './block-cipher.ts';
 export { bytesToHex, hexToBytes, wipe } from './bytes.ts';
 export { crc16, crc16C, tokenCrcField } from './crc16.ts';
-export { type DecoderKeyDeriver, type DecoderKeyParams, type Dkga, deriveDecoderKey, prepareDecoderKeyDerivation } from './decoder-key.ts';
+export {
+  type DecoderKeyDeriver,
+  type DecoderKeyParams,
+  type Dkga,
+  deriveDecoderKey,
+  prepareDecoderKeyDerivation,
+} from './decoder-key.ts';
 export { desDecrypt, desEncrypt, prepareDesKey } from './des.ts';
 export { type KcvMethod, kcv, kcvMethodForVendingKey } from './kcv.ts';
 export { luhnCheckDigit } from './luhn.ts';
 export { misty1Decrypt, misty1Encrypt, prepareMisty1Key } from './misty1.ts';
 export { controlBlock, meterPan, panBlock } from './pan.ts';
-export { type PreparedBlockCipher } from './block-cipher.ts';
 export { prepareStaKey, type StaTables, staDecrypt, staEncrypt } from './sta.ts';
