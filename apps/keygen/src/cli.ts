@@ -1,0 +1,152 @@
+// sts-keygen: the top-level dispatcher. Finds the command by its words, handles --help and --json
+// everywhere, and turns every error into one line and a documented exit code (README "Exit codes").
+
+import { loadCommands, NotAvailableError, type RegistryEntry, registry } from './commands/index.ts';
+import type { Command, CommandContext } from './io/command.ts';
+import { CliError, EXIT, UsageError } from './io/errors.ts';
+import { abortOpenOutputs } from './io/files.ts';
+import { Output } from './io/output.ts';
+
+const TOP_USAGE = `usage: sts-keygen <command> [subcommand] [options]
+
+Offline key ceremonies for STS prepaid metering: RSA keys, Nectar upload bundles,
+vending keys from components, Shamir backups.
+
+Options for every command:
+  --json     print one JSON document on stdout (errors too: {"ok":false,...})
+  --help     show the help of the command
+
+Exit codes: 0 done, 1 verification failed, 2 bad input or usage, 70 internal error.
+
+Commands:`;
+
+/** Split off the global flags (before a `--`), leaving the command's own arguments. */
+function globalFlags(argv: readonly string[]): { json: boolean; help: boolean; rest: string[] } {
+  let json = false;
+  let help = false;
+  const rest: string[] = [];
+  let passthrough = false;
+  for (const arg of argv) {
+    if (passthrough) rest.push(arg);
+    else if (arg === '--') {
+      passthrough = true;
+      rest.push(arg);
+    } else if (arg === '--json') json = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else rest.push(arg);
+  }
+  return { json, help, rest };
+}
+
+async function topHelp(): Promise<string> {
+  const lines = [TOP_USAGE];
+  for (const entry of registry) {
+    let cmds: readonly Command[];
+    try {
+      cmds = await loadCommands(entry);
+    } catch {
+      lines.push(`  ${entry.word.padEnd(22)} ${entry.summary} (not available)`);
+      continue;
+    }
+    for (const c of cmds) lines.push(`  ${c.name.padEnd(22)} ${c.summary}`);
+  }
+  lines.push('', "Run 'sts-keygen <command> --help' for the options of a command.");
+  return lines.join('\n');
+}
+
+/** The longest command name that is a prefix of the positional words of argv. */
+function match(
+  cmds: readonly Command[],
+  argv: readonly string[],
+): { command: Command; rest: string[] } | undefined {
+  let best: { command: Command; rest: string[] } | undefined;
+  let bestLen = 0;
+  for (const command of cmds) {
+    const words = command.name.split(' ');
+    if (words.length <= bestLen) continue;
+    if (words.every((w, i) => argv[i] === w)) {
+      best = { command, rest: argv.slice(words.length) };
+      bestLen = words.length;
+    }
+  }
+  return best;
+}
+
+/** Run sts-keygen with `argv` (without node and script); resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  ctxOverrides: Partial<CommandContext> = {},
+): Promise<number> {
+  const { json, help, rest } = globalFlags(argv);
+  const out = ctxOverrides.out ?? new Output(json);
+  try {
+    const first = rest[0];
+    if (first === undefined || first.startsWith('-')) {
+      if (first === '--version') {
+        out.text('sts-keygen 0.1.0');
+        return EXIT.ok;
+      }
+      out.text(await topHelp());
+      if (help || first === undefined) return help ? EXIT.ok : EXIT.badInput;
+      throw new UsageError(`unknown option ${first}`);
+    }
+    const entry: RegistryEntry | undefined = registry.find((e) => e.word === first);
+    if (!entry) throw new UsageError(`unknown command '${first}' (see sts-keygen --help)`);
+    const cmds = await loadCommands(entry);
+    const found = match(cmds, rest);
+    if (!found) {
+      const list = cmds.map((c) => `  ${c.name.padEnd(22)} ${c.summary}`).join('\n');
+      out.text(`usage: sts-keygen ${first} <subcommand> [options]\n\nSubcommands:\n${list}`);
+      if (help && rest.length === 1) return EXIT.ok;
+      const sub = rest[1];
+      throw new UsageError(
+        sub === undefined ? `'${first}' needs a subcommand` : `unknown command '${first} ${sub}'`,
+      );
+    }
+    if (help) {
+      out.text(found.command.usage);
+      return EXIT.ok;
+    }
+    const ctx: CommandContext = {
+      json,
+      out,
+      stdin: ctxOverrides.stdin ?? process.stdin,
+      observer: ctxOverrides.observer,
+    };
+    return await found.command.run(found.rest, ctx);
+  } catch (err) {
+    abortOpenOutputs();
+    if (err instanceof CliError) {
+      out.error(err.message, err.exitCode);
+      return err.exitCode;
+    }
+    if (err instanceof NotAvailableError) {
+      out.error(err.message, EXIT.badInput);
+      return EXIT.badInput;
+    }
+    // A bug. Name it without the stack (STS_KEYGEN_DEBUG=1 shows the stack for developers).
+    const name = err instanceof Error ? err.name : 'Error';
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    out.error(`internal error: ${name}: ${message}`, EXIT.internal);
+    if (process.env.STS_KEYGEN_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return EXIT.internal;
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  abortOpenOutputs();
+  process.stderr.write(`sts-keygen: interrupted (${signal}); partial outputs removed\n`);
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+
+// Run when loaded by bin/sts-keygen.js (not when a test imports `main`).
+if (process.argv[1]?.endsWith('sts-keygen.js') || process.argv[1]?.endsWith('sts-keygen')) {
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', (err) => {
+    abortOpenOutputs();
+    process.stderr.write(`sts-keygen: internal error: ${err.name}: ${err.message.split('\n')[0]}\n`);
+    process.exit(EXIT.internal);
+  });
+  process.exitCode = await main(process.argv.slice(2));
+}
