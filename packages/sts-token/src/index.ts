@@ -1,0 +1,98 @@
+// sts-token: encode and decode every STS token type (IEC 62055-41 §6), one at a time or millions.
+// This file is the contract apps/vend and apps/meter-sim code against; see README.md for examples.
+
+// Field encodings (§4, §5)
+export {
+  decodeAmountField,
+  encodeAmountField,
+  formatTenths,
+  MAX_AMOUNT_TENTHS,
+  parseAmountTenths,
+} from './amount.ts';
+export { type CurrencyField, decodeCurrencyAmount, encodeCurrencyAmount } from './currency.ts';
+export { checkTokenCrc, decodeBlock, decodeToken, decryptTokenBlock } from './decode.ts';
+// 20-digit form and class transposition (§7)
+export {
+  blockToTokenDigits,
+  formatToken,
+  type ParsedTokenDigits,
+  parseTokenDigits,
+  parseTokenDigitsInto,
+  parseTokenString,
+} from './digits.ts';
+// Encoding, key change, decoding
+export { encodeBlockToken, encodeToken, encodeTokenDetailed } from './encode.ts';
+export { isTokenError, TokenError, type TokenErrorCode } from './errors.ts';
+export {
+  type FactoryConfig,
+  type NectarTokenRecord,
+  TokenFactory,
+  type TokenFactoryOptions,
+} from './factory.ts';
+
+// Keys
+export {
+  type DecoderKeyOptions,
+  deriveKeyFromConfig,
+  keyFromConfig,
+  type PreparedDecoderKey,
+  prepareKey,
+  type StsConfigLike,
+} from './key.ts';
+export {
+  assembleKeyChange,
+  encodeKeyChange,
+  encodeKeyChangeDetailed,
+  keyChangeFromConfigs,
+} from './key-change.ts';
+// The batch request layer and the Nectar-style factory
+export {
+  type DecodeRequestResult,
+  processDecodeRequest,
+  processTokenRequest,
+  RequestCache,
+  type RequestCacheOptions,
+  type RequestError,
+  type TokenRequestResult,
+} from './request.ts';
+export { baseDateMs, checkKeyExpiry, instantFromTid, MAX_TID, parseInstant, tidFromInstant } from './tid.ts';
+export {
+  isTokenTypeName,
+  type NectarTokenType,
+  TOKEN_TYPE_NAMES,
+  TOKEN_TYPES,
+  type TokenLayout,
+  type TokenTypeInfo,
+  type TokenTypeName,
+  tokenTypeByCode,
+  tokenTypeByName,
+} from './token-types.ts';
+// Types and the type table
+export type {
+  AssembledKeyChange,
+  BaseDate,
+  ClearCreditInput,
+  ClearTamperInput,
+  CreditInput,
+  CurrencyInput,
+  DecodedCredit,
+  DecodedCurrency,
+  DecodedKeyChange,
+  DecodedRaw16,
+  DecodedReserved,
+  DecodedTestDisplay,
+  DecodedTokenOk,
+  DecodedWatts,
+  DecodeFailure,
+  DecodeResult,
+  EncodedToken,
+  EncryptionAlgorithm,
+  Instant,
+  KeyChangeParams,
+  TariffRateInput,
+  TestDisplayInput,
+  TokenInput,
+  TokenTiming,
+  WaterMeterFactorInput,
+  WattsInput,
+} from './types.ts';
