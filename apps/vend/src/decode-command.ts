@@ -1,0 +1,129 @@
+// `sts-vend decode`: decrypt one token and show its fields, or a JSON Lines batch of decode requests.
+// Both build the request object of the batch format and hand it to sts-token's processDecodeRequest.
+import { type DecodeRequestResult, processDecodeRequest, RequestCache, type RequestError } from 'sts-token';
+import {
+  clip,
+  flag,
+  integerOption,
+  type OptionSpec,
+  type ParsedArgs,
+  parseCommandArgs,
+  stringOption,
+} from './args.ts';
+import { openBatchInput, runBatch } from './batch.ts';
+import { loadConfigFile } from './config-file.ts';
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageError } from './errors.ts';
+import { type CommandResult, warn } from './output.ts';
+import { createProgress } from './progress.ts';
+import { requestConfig } from './request-config.ts';
+import { rejectRequestOptions } from './token-command.ts';
+
+const OPTIONS: OptionSpec = {
+  config: { type: 'string' },
+  drn: { type: 'string' },
+  'decoder-key': { type: 'string' },
+  ea: { type: 'string' },
+  'base-date': { type: 'string' },
+  json: { type: 'boolean' },
+  batch: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export async function runDecodeCommand(args: string[]): Promise<CommandResult> {
+  const parsed = parseCommandArgs('decode', args, OPTIONS);
+  const batch = stringOption(parsed, 'batch');
+  if (batch !== undefined) return runDecodeBatch(parsed, batch);
+
+  // The token may come as one word or as the five groups printed on a receipt.
+  if (parsed.positionals.length === 0) throw usageError("missing token (see 'sts-vend decode --help')");
+  const token = parsed.positionals.join('').replace(/[\s-]/g, '');
+  const request = await buildDecodeRequest(token, parsed);
+  const cache = new RequestCache();
+  try {
+    const result = processDecodeRequest(request, cache);
+    const error = errorOf(result);
+    if (error) throw new CliError(error.code, error.message, EXIT_USAGE);
+    const { id: _id, ...fields } = result as Record<string, unknown>;
+    const crcOk = fields.crcOk === true;
+    const exitCode = crcOk ? EXIT_OK : EXIT_FAILED;
+    if (flag(parsed, 'json')) return { stdout: `${JSON.stringify(fields)}\n`, exitCode };
+    const crcNote = crcOk ? '' : 'sts-vend: CRC does not match: wrong key, or a mistyped token\n';
+    if (crcNote) process.stderr.write(crcNote);
+    return { stdout: showFields(fields), exitCode };
+  } finally {
+    cache.destroy();
+  }
+}
+
+/** The error of a failed decode request (the success shape is an open record, so `in` cannot narrow it). */
+function errorOf(result: DecodeRequestResult): RequestError['error'] | undefined {
+  return 'error' in result ? (result as RequestError).error : undefined;
+}
+
+/** Fields one per line, names aligned: `amount     25.6`. */
+function showFields(fields: Record<string, unknown>): string {
+  const names = Object.keys(fields).filter((name) => fields[name] !== undefined);
+  const width = Math.max(...names.map((name) => name.length)) + 2;
+  return names.map((name) => `${name.padEnd(width)}${String(fields[name])}\n`).join('');
+}
+
+async function buildDecodeRequest(token: string, parsed: ParsedArgs): Promise<Record<string, unknown>> {
+  const request: Record<string, unknown> = { token };
+  const configFile = stringOption(parsed, 'config');
+  const drn = stringOption(parsed, 'drn');
+  const decoderKey = stringOption(parsed, 'decoder-key');
+  const ea = stringOption(parsed, 'ea');
+  const baseDate = integerOption(parsed, 'base-date');
+  const byKey = decoderKey !== undefined || ea !== undefined || baseDate !== undefined;
+  const byConfig = configFile !== undefined || drn !== undefined;
+  if (byKey && byConfig)
+    throw usageError('give --config and --drn, or --decoder-key, --ea and --base-date, not both');
+  if (byConfig) {
+    if (configFile === undefined) throw usageError('--drn needs --config FILE');
+    if (drn === undefined) throw usageError('--config needs --drn DRN');
+    const { config, warnings } = await loadConfigFile(configFile);
+    warnings.forEach(warn);
+    request.config = requestConfig(config);
+    request.drn = drn;
+  } else if (byKey) {
+    if (decoderKey === undefined) throw usageError('--ea and --base-date need --decoder-key HEX');
+    if (ea === undefined) throw usageError('--decoder-key needs --ea sta|misty1');
+    if (baseDate === undefined) throw usageError('--decoder-key needs --base-date YEAR');
+    if (ea !== 'sta' && ea !== 'misty1' && ea !== 'dea') {
+      throw usageError(`--ea must be sta or misty1, got '${clip(ea, 12)}'`);
+    }
+    request.decoderKey = decoderKey;
+    request.encryptionAlgorithm = ea;
+    request.baseDate = baseDate;
+  }
+  // Neither: fine for class 1 tokens (not encrypted); the library says `key-required` for the others.
+  return request;
+}
+
+/** `decode --batch FILE|-`: JSON Lines of decode requests in, decoded fields out. */
+async function runDecodeBatch(parsed: ParsedArgs, path: string): Promise<CommandResult> {
+  rejectRequestOptions(parsed, 'decode --batch (each line carries its own request)');
+  const input = await openBatchInput(path);
+  const progress = createProgress(process.stderr, input.size);
+  const cache = new RequestCache();
+  try {
+    const result = await runBatch(
+      input,
+      process.stdout,
+      (request, line) => {
+        const answer = processDecodeRequest(request, cache);
+        const error = errorOf(answer);
+        if (error) {
+          error.message = `line ${line}: ${error.message}`;
+          return { response: JSON.stringify(answer), failed: true };
+        }
+        // A CRC failure is an answer, but the line failed: the exit code says so.
+        return { response: JSON.stringify(answer), failed: (answer as { crcOk?: unknown }).crcOk !== true };
+      },
+      progress,
+    );
+    return { stdout: '', exitCode: result.failed > 0 ? EXIT_FAILED : EXIT_OK };
+  } finally {
+    cache.destroy();
+  }
+}
