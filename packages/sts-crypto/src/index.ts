@@ -2,6 +2,23 @@
 // IEC 62055-41 clauses are named in each file; see docs/ARCHITECTURE.md for the conventions.
 
 export type { PreparedBlockCipher } from './block-cipher.ts';
+export {
+  BUNDLE_DOES_NOT_VERIFY,
+  BUNDLE_FILES,
+  type BundleParts,
+  type BundleProfile,
+  BundleVerificationError,
+  decodeBase64Text,
+  encodeBase64Lines,
+  type OpenOptions,
+  openBundle,
+  pkcs1Type1Encode,
+  pkcs1Type2Unpad,
+  recoverType1,
+  type SealOptions,
+  STRONG_PROFILE_LINE,
+  sealBundle,
+} from './bundle.ts';
 export { bytesToHex, hexToBytes, wipe } from './bytes.ts';
 export { crc16, crc16C, tokenCrcField } from './crc16.ts';
 export {
@@ -17,3 +34,4 @@ export { luhnCheckDigit } from './luhn.ts';
 export { misty1Decrypt, misty1Encrypt, prepareMisty1Key } from './misty1.ts';
 export { controlBlock, meterPan, panBlock } from './pan.ts';
 export { prepareStaKey, type StaTables, staDecrypt, staEncrypt } from './sta.ts';
+export { checkShareSet, type DecodeShareResult, decodeShare, encodeShare, formatShareProblem, SHARE_HEADER, Share, type ShareInfo, type ShareProblem } from './shares.ts';
