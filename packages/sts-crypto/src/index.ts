@@ -34,4 +34,14 @@ export { luhnCheckDigit } from './luhn.ts';
 export { misty1Decrypt, misty1Encrypt, prepareMisty1Key } from './misty1.ts';
 export { controlBlock, meterPan, panBlock } from './pan.ts';
 export { prepareStaKey, type StaTables, staDecrypt, staEncrypt } from './sta.ts';
-export { checkShareSet, type DecodeShareResult, decodeShare, encodeShare, formatShareProblem, SHARE_HEADER, Share, type ShareInfo, type ShareProblem } from './shares.ts';
+export {
+  checkShareSet,
+  type DecodeShareResult,
+  decodeShare,
+  encodeShare,
+  formatShareProblem,
+  SHARE_HEADER,
+  Share,
+  type ShareInfo,
+  type ShareProblem,
+} from './shares.ts';
