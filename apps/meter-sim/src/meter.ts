@@ -1,242 +1,68 @@
 // The STS decoder model: one prepayment meter's state and the token pipeline a meter applies.
 // IEC 62055-41 §6 (token layouts), §5 TID rules, §11 key change, §12 decoder rules (sts-reference).
 
-import type { StsConfig } from 'sts-config';
+import { createHash } from 'node:crypto';
+import {
+  bytesToHex,
+  hexToBytes,
+  type PreparedBlockCipher,
+  prepareDesKey,
+  prepareMisty1Key,
+  prepareStaKey,
+  tokenCrcField,
+  wipe,
+} from 'sts-crypto';
+import { tokenTypeByCode } from 'sts-token';
+import {
+  decodeAmountField,
+  decodeCurrencyValue,
+  formatCurrency,
+  formatRegister,
+  formatTenths,
+  tidInstant,
+  tidOf,
+} from './fields.ts';
+import { type AssembledKey, assembleSections, sectionOfSubclass } from './key-change.ts';
+import { checkCreateOptions, checkState, MAX_TID, type MeterInit } from './meter-options.ts';
+import { TidMemory } from './tid-memory.ts';
+import { canonicalToken, PARSE_OK, PARSE_TOO_LARGE, parseTokenInto } from './token-digits.ts';
+import {
+  type BaseDate,
+  type EncryptionAlgorithm,
+  isAcceptedResult,
+  type MeterCreateOptions,
+  MeterError,
+  type MeterEvent,
+  type MeterKeyState,
+  type MeterResult,
+  type MeterState,
+  type MeterView,
+  REGISTER_CAPACITY,
+  REGISTER_NAMES,
+  RESULT_DISPLAY,
+  type RegisterName,
+  type ResultCode,
+} from './types.ts';
 
-/** Every result a meter can show for an entered token. */
-export type ResultCode =
-  | 'accept'
-  | 'kct-1-accepted'
-  | 'kct-2-accepted'
-  | 'kct-3-accepted'
-  | 'kct-4-accepted'
-  | 'crc-error'
-  | 'used'
-  | 'old'
-  | 'key-expired'
-  | 'ddtk-error'
-  | 'key-type-error'
-  | 'mfr-code-error'
-  | 'format-error'
-  | 'range-error'
-  | 'overflow'
-  | 'function-error';
+export * from './types.ts';
 
-/** The short text the meter's display shows for each result (README "Results"). */
-export const RESULT_DISPLAY: Readonly<Record<ResultCode, string>> = Object.freeze({
-  accept: 'Accept',
-  'kct-1-accepted': '1stKCT',
-  'kct-2-accepted': '2ndKCT',
-  'kct-3-accepted': '3rdKCT',
-  'kct-4-accepted': '4thKCT',
-  'crc-error': 'CRC Err',
-  used: 'Used',
-  old: 'Old',
-  'key-expired': 'Key Exp',
-  'ddtk-error': 'DDTK Err',
-  'key-type-error': 'KeyT Err',
-  'mfr-code-error': 'Mfr Err',
-  'format-error': 'Format Err',
-  'range-error': 'Range Err',
-  overflow: 'Overflow',
-  'function-error': 'Func Err',
-});
-
-/** All result codes, in the table order above. */
-export const RESULT_CODES: readonly ResultCode[] = Object.freeze(Object.keys(RESULT_DISPLAY) as ResultCode[]);
-
-/** True for the results that mean "the token was taken" (accept and the four KCT section results). */
-export function isAcceptedResult(result: ResultCode): boolean {
-  return result === 'accept' || result.startsWith('kct-');
-}
-
-/** One register per class-0 subclass, in subclass order (index = subclass). */
-export const REGISTER_NAMES = [
-  'electricity',
-  'water',
-  'gas',
-  'time',
-  'electricity-currency',
-  'water-currency',
-  'gas-currency',
-  'time-currency',
-] as const;
-export type RegisterName = (typeof REGISTER_NAMES)[number];
-
-/**
- * Register capacity in base units (tenths for 0–3, 10⁻⁵ currency units for 4–7): 2^53 − 1, the largest
- * integer a JSON number (and a JS number) holds exactly. A credit that would pass it is `overflow`.
- */
-export const REGISTER_CAPACITY = Number.MAX_SAFE_INTEGER;
-
-/** Default number of TIDs the meter remembers. */
-export const DEFAULT_TID_MEMORY_SIZE = 50;
-/** Default time an incomplete key-change set waits for its other sections (injected clock). */
-export const DEFAULT_KEY_CHANGE_TIMEOUT_MS = 10 * 60_000;
-/** Default number of event-log entries kept (oldest dropped first). */
-export const DEFAULT_EVENT_LOG_SIZE = 1000;
-
-export type EncryptionAlgorithm = 'sta' | 'misty1' | 'dea';
-export type BaseDate = 1993 | 2014 | 2035;
-
-/** The decoder key and its attributes, as persisted in the state file (the key is secret: mode 0600). */
-export interface MeterKeyState {
-  /** Natural big-endian hex, 16 (STA, DEA) or 32 (MISTY1) digits. SECRET. */
-  decoderKey: string;
-  encryptionAlgorithm: EncryptionAlgorithm;
-  /** KT: 0 DITK, 1 DDTK, 2 DUTK, 3 DCTK. */
-  keyType: number;
-  keyRevisionNo: number;
-  /** KEN 0..255 (255 never expires). */
-  keyExpiryNo: number;
-  /** Two digits. */
-  tariffIndex: string;
-  /** Six digits. */
-  supplyGroupCode: string;
-  baseDate: BaseDate;
-}
-
-/** The public view of the key: attributes and a key check value, never the key. */
-export interface MeterKeyView extends Omit<MeterKeyState, 'decoderKey'> {
-  /** KCV: the first 3 bytes of the meter's own cipher (EA) applied to the zero block, upper-case hex. */
-  kcv: string;
-}
-
-/** A key-change section waiting for the rest of its set. `keyPart` is secret (state file only). */
-export interface KeyChangeSectionState {
+interface PendingSection {
   section: 1 | 2 | 3 | 4;
-  /** ISO 8601 UTC arrival time (injected clock). */
-  receivedAt: string;
-  /** The decrypted 64-bit data block, 16 upper-case hex digits. SECRET (holds new key bits). */
-  block: string;
+  receivedAtMs: number;
+  hi: number;
+  lo: number;
 }
 
-/** One event-log entry (every entered token, accepted or not). */
-export interface MeterEvent {
-  at: string;
-  token: string;
-  result: ResultCode;
-  display: string;
-  class?: number;
-  subclass?: number;
-  tid?: number;
-  /** One-line human explanation, same as MeterResult.message. */
-  message: string;
+const NOT_SET = -1;
+const ZERO_BLOCK_SCRATCH = new Uint32Array(2);
+
+function prepareCipher(alg: EncryptionAlgorithm, key: Uint8Array): PreparedBlockCipher {
+  if (alg === 'sta') return prepareStaKey(key);
+  if (alg === 'misty1') return prepareMisty1Key(key);
+  return prepareDesKey(key);
 }
 
-/** Everything the meter remembers: what the state file holds. Contains the decoder key. */
-export interface MeterState {
-  format: 'sts-meter-state';
-  version: 1;
-  drn: string;
-  issuerIdentificationNo: string;
-  /** IIN ‖ DRN ‖ Luhn, 18 digits. */
-  pan: string;
-  /** 2 digits (11-digit DRN) or 4 digits (13-digit DRN); class-1 tokens must carry it. */
-  manufacturerCode: string;
-  key: MeterKeyState;
-  /** Stored TIDs in ascending order (duplicates allowed: a new meter holds `size` copies of its manufacture TID). */
-  tidMemory: { size: number; tids: number[] };
-  /** Integer base units per register. */
-  registers: Record<RegisterName, number>;
-  /** Watts, or null when never set. */
-  maximumPowerLimit: number | null;
-  maximumPhasePowerUnbalanceLimit: number | null;
-  waterMeterFactor: number | null;
-  tariffRate: number | null;
-  tamper: boolean;
-  keyChange: { timeoutMs: number; sections: KeyChangeSectionState[] };
-  eventLog: { size: number; entries: MeterEvent[] };
-  createdAt: string;
-}
-
-/** What `show`, `toJSON()` and the HTTP API expose: the state without any secret. */
-export interface MeterView extends Omit<MeterState, 'key' | 'keyChange'> {
-  key: MeterKeyView;
-  keyChange: { timeoutMs: number; sections: { section: number; receivedAt: string }[] };
-}
-
-/** The result of entering one token. A rejected token changes nothing but the event log. */
-export interface MeterResult {
-  /** The token as entered (trimmed; spaces and dashes between digit groups removed). */
-  token: string;
-  result: ResultCode;
-  accepted: boolean;
-  /** RESULT_DISPLAY[result]. */
-  display: string;
-  /** One line explaining the result ("credit 25.6 electricity (tenths 256)", "TID 5871715 already used"). */
-  message: string;
-  class?: number;
-  subclass?: number;
-  /** sts-token type name ('electricity', 'key-change', …) or 'reserved'. */
-  type?: string;
-  tid?: number;
-  /** The TID as an ISO UTC instant against the key's base date. */
-  issuedAt?: string;
-  /** Credit amount as a decimal ("25.6", "100.00000", "-1.50000"). */
-  amount?: string;
-  /** Register credited or cleared ('all' for ClearCredit 0xFFFF). */
-  register?: RegisterName | 'all';
-  /** The credited register's new value as a decimal in units. */
-  balance?: string;
-  watts?: number;
-  rate?: number;
-  factor?: number;
-  control?: number;
-  manufacturerCode?: string;
-  /** Key-change section 1..4. */
-  section?: number;
-  /** True when this section completed the set and the new key was installed. */
-  keyInstalled?: boolean;
-  /** True when the meter's state (besides the event log) changed. */
-  changed: boolean;
-}
-
-/** A decoder key given directly (the `decoderKey` vector form) instead of a configuration file. */
-export interface MeterKeyInput {
-  decoderKey: Uint8Array;
-  encryptionAlgorithm: EncryptionAlgorithm;
-  baseDate: BaseDate;
-  /** Default 2 (DUTK). */
-  keyType?: number;
-  /** Default 1. */
-  keyRevisionNo?: number;
-  /** Default 255. */
-  keyExpiryNo?: number;
-  /** Default '01'. */
-  tariffIndex?: string;
-  /** Default '000000'. */
-  supplyGroupCode?: string;
-}
-
-/** Options of Meter.create: exactly one of `config` (key derived from it and the DRN) or `key`. */
-export interface MeterCreateOptions {
-  config?: StsConfig;
-  key?: MeterKeyInput;
-  /** 11 digits (IIN 600727) or 13 digits (IIN 0000), check digit included. */
-  drn: string;
-  /** IIN when `key` is given (with `config` it comes from the config). Default from the DRN length. */
-  issuerIdentificationNo?: string;
-  /** Default DEFAULT_TID_MEMORY_SIZE. */
-  tidMemorySize?: number;
-  /** Default: the DRN's first 2 (11-digit) or 4 (13-digit) digits. */
-  manufacturerCode?: string;
-  /** Manufacture time: its TID pre-fills the TID memory. Default: the clock. */
-  now?: Date;
-  keyChangeTimeoutMs?: number;
-  /** 0 turns the log off (fleet). Default DEFAULT_EVENT_LOG_SIZE. */
-  eventLogSize?: number;
-  /** Injected clock for `enter` without an explicit time. Default () => new Date(). */
-  clock?: () => Date;
-}
-
-/** Thrown by Meter.create / Meter.fromState for bad options or a corrupt state; one-line message. */
-export class MeterError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MeterError';
-  }
-}
+const NEXT_BASE_DATE: Record<BaseDate, BaseDate> = { 1993: 2014, 2014: 2035, 2035: 2035 };
 
 /**
  * One simulated keypad meter. Pure logic: no I/O, time only from the injected clock or `now` arguments.
@@ -246,51 +72,558 @@ export class MeterError extends Error {
  * m.enter('23716100501183194197', new Date('2004-03-01T14:00:00Z')).result; // 'accept'
  */
 export class Meter {
-  /** Build a new meter (key from config + DRN, or given directly). */
+  readonly drn: string;
+  readonly issuerIdentificationNo: string;
+  readonly pan: string;
+  readonly manufacturerCode: string;
+  readonly createdAt: string;
+  readonly keyChangeTimeoutMs: number;
+  readonly eventLogSize: number;
+  #key: Uint8Array;
+  #cipher: PreparedBlockCipher;
+  #alg: EncryptionAlgorithm;
+  #keyType: number;
+  #keyRevisionNo: number;
+  #keyExpiryNo: number;
+  #tariffIndex: string;
+  #supplyGroupCode: string;
+  #baseDate: BaseDate;
+  readonly #mfrValue: number;
+  readonly #tids: TidMemory;
+  readonly #registers = new Float64Array(8);
+  #maximumPowerLimit = NOT_SET;
+  #maximumPhasePowerUnbalanceLimit = NOT_SET;
+  #waterMeterFactor = NOT_SET;
+  #tariffRate = NOT_SET;
+  #tamper = false;
+  #pending: PendingSection[] = [];
+  #events: MeterEvent[] = [];
+  #eventHead = 0; // index of the oldest entry once the ring is full
+  readonly #clock: () => Date;
+  readonly #parsed = new Uint32Array(3);
+  readonly #block = new Uint32Array(2);
+  #destroyed = false;
+
+  private constructor(init: MeterInit) {
+    this.drn = init.drn;
+    this.issuerIdentificationNo = init.issuerIdentificationNo;
+    this.pan = init.pan;
+    this.manufacturerCode = init.manufacturerCode;
+    this.#mfrValue = Number.parseInt(init.manufacturerCode, 10);
+    this.createdAt = init.createdAt;
+    this.keyChangeTimeoutMs = init.keyChangeTimeoutMs;
+    this.eventLogSize = init.eventLogSize;
+    this.#key = init.key;
+    this.#alg = init.encryptionAlgorithm;
+    this.#cipher = prepareCipher(init.encryptionAlgorithm, init.key);
+    this.#keyType = init.keyType;
+    this.#keyRevisionNo = init.keyRevisionNo;
+    this.#keyExpiryNo = init.keyExpiryNo;
+    this.#tariffIndex = init.tariffIndex;
+    this.#supplyGroupCode = init.supplyGroupCode;
+    this.#baseDate = init.baseDate;
+    this.#tids = new TidMemory(init.tidMemorySize);
+    this.#clock = init.clock;
+  }
+
+  /** Build a new meter (key from config + DRN, or given directly). Throws MeterError naming the bad option. */
   static create(opts: MeterCreateOptions): Meter {
-    void opts;
-    throw new MeterError('not implemented yet');
+    const o = checkCreateOptions(opts);
+    const m = new Meter(o.init);
+    const tid = tidOf(o.now, o.init.baseDate);
+    if (tid < 0)
+      throw new MeterError(`now ${o.now.toISOString()} is before the key's base date ${o.init.baseDate}`);
+    if (tid > MAX_TID)
+      throw new MeterError(`now ${o.now.toISOString()} is past the last TID of base date ${o.init.baseDate}`);
+    // A new meter leaves the factory with its TID memory full of the manufacture-date TID (sts.org.za TID
+    // page): a token issued before the meter was made is Old, one issued in that same minute is Used.
+    m.#tids.fill(tid);
+    return m;
   }
 
   /** Rebuild a meter from a state-file object (validated; throws MeterError naming the bad field). */
-  static fromState(state: unknown, opts?: { clock?: () => Date }): Meter {
-    void state;
-    void opts;
-    throw new MeterError('not implemented yet');
+  static fromState(state: unknown, opts: { clock?: () => Date } = {}): Meter {
+    const s = checkState(state);
+    const m = new Meter({
+      drn: s.drn,
+      issuerIdentificationNo: s.issuerIdentificationNo,
+      pan: s.pan,
+      manufacturerCode: s.manufacturerCode,
+      key: hexToBytes(s.key.decoderKey, 'key.decoderKey'),
+      encryptionAlgorithm: s.key.encryptionAlgorithm,
+      keyType: s.key.keyType,
+      keyRevisionNo: s.key.keyRevisionNo,
+      keyExpiryNo: s.key.keyExpiryNo,
+      tariffIndex: s.key.tariffIndex,
+      supplyGroupCode: s.key.supplyGroupCode,
+      baseDate: s.key.baseDate,
+      tidMemorySize: s.tidMemory.size,
+      keyChangeTimeoutMs: s.keyChange.timeoutMs,
+      eventLogSize: s.eventLog.size,
+      createdAt: s.createdAt,
+      clock: opts.clock ?? (() => new Date()),
+    });
+    for (const t of s.tidMemory.tids) m.#tids.insert(t);
+    REGISTER_NAMES.forEach((name, i) => {
+      m.#registers[i] = s.registers[name];
+    });
+    m.#maximumPowerLimit = s.maximumPowerLimit ?? NOT_SET;
+    m.#maximumPhasePowerUnbalanceLimit = s.maximumPhasePowerUnbalanceLimit ?? NOT_SET;
+    m.#waterMeterFactor = s.waterMeterFactor ?? NOT_SET;
+    m.#tariffRate = s.tariffRate ?? NOT_SET;
+    m.#tamper = s.tamper;
+    m.#pending = s.keyChange.sections.map((p) => ({
+      section: p.section,
+      receivedAtMs: Date.parse(p.receivedAt),
+      hi: Number.parseInt(p.block.slice(0, 8), 16),
+      lo: Number.parseInt(p.block.slice(8), 16),
+    }));
+    for (const e of s.eventLog.entries.slice(-s.eventLog.size)) m.#log(e);
+    return m;
   }
 
   /** Process one token as a meter would; never throws for any string input. */
-  enter(digits: string, now?: Date): MeterResult {
-    void digits;
-    void now;
-    throw new MeterError('not implemented yet');
+  enter(digits: string, now: Date = this.#clock()): MeterResult {
+    if (this.#destroyed) throw new MeterError('meter has been destroyed');
+    const r = this.#process(typeof digits === 'string' ? digits.trim() : '', now);
+    if (this.eventLogSize > 0) {
+      const e: MeterEvent = {
+        at: now.toISOString(),
+        token: r.token,
+        result: r.result,
+        display: r.display,
+        message: r.message,
+      };
+      if (r.class !== undefined) e.class = r.class;
+      if (r.subclass !== undefined) e.subclass = r.subclass;
+      if (r.tid !== undefined) e.tid = r.tid;
+      this.#log(e);
+    }
+    return r;
+  }
+
+  #log(e: MeterEvent): void {
+    if (this.#events.length < this.eventLogSize) {
+      this.#events.push(e);
+    } else {
+      this.#events[this.#eventHead] = e;
+      this.#eventHead = (this.#eventHead + 1) % this.eventLogSize;
+    }
+  }
+
+  #process(text: string, now: Date): MeterResult {
+    const p = this.#parsed;
+    const status = parseTokenInto(text, p);
+    if (status !== PARSE_OK) {
+      return reject(
+        canonicalToken(text),
+        'format-error',
+        status === PARSE_TOO_LARGE ? 'token is 2^66 or more' : 'token is not 20 decimal digits',
+      );
+    }
+    const token = text.length === 20 ? text : canonicalToken(text);
+    const cls = p[0]!;
+    if (cls === 3)
+      return reject(token, 'format-error', 'class 3 is reserved: no meter can authenticate it', 3);
+    if (cls === 1) return this.#testDisplay(token, p[1]!, p[2]!);
+    const out = this.#block;
+    this.#cipher.decrypt64(p[1]!, p[2]!, out);
+    const hi = out[0]!;
+    const lo = out[1]!;
+    const sub = hi >>> 28;
+    const crcC = cls === 0 && sub >= 4 && sub <= 7;
+    if (tokenCrcField(cls, hi, lo, crcC ? 'crc-c' : 'crc') !== (lo & 0xffff)) {
+      return reject(token, 'crc-error', 'CRC mismatch: not a token for this meter and key, or mistyped', cls);
+    }
+    if (cls === 2) {
+      const section = sectionOfSubclass(sub);
+      if (section !== 0) return this.#keyChange(token, section, sub, hi, lo, now);
+    }
+    const type = tokenTypeByCode(cls, sub);
+    if (type === undefined) {
+      return reject(token, 'function-error', `class ${cls} subclass ${sub} is not supported`, cls, sub);
+    }
+    const tid = hi & 0xffffff;
+    const base = { token, class: cls, subclass: sub, type: type.name, tid };
+    if (tid >>> 16 > this.#keyExpiryNo) {
+      return result(base, 'key-expired', `TID ${tid} is past the key's expiry number ${this.#keyExpiryNo}`);
+    }
+    const seen = this.#tids.check(tid);
+    if (seen === 'old')
+      return result(base, 'old', `TID ${tid} is older than every TID in the meter's memory`);
+    if (seen === 'used') return result(base, 'used', `TID ${tid} has been used already`);
+    if (this.#keyType === 3) {
+      return result(
+        base,
+        'key-type-error',
+        'the key is a DCTK (KT 3): a keypad meter refuses tokens under it',
+      );
+    }
+    const field = lo >>> 16;
+    if (cls === 0) {
+      if (this.#keyType === 1) return result(base, 'ddtk-error', 'credit is refused under a DDTK (KT 1)');
+      return this.#credit(base, sub, (hi >>> 24) & 0xf, field);
+    }
+    return this.#management(base, sub, field);
+  }
+
+  /** Store the TID of an accepted token and build its result (the one place a TID is stored). */
+  #acceptTimed(base: TimedBase, message: string, extra: Partial<MeterResult>): MeterResult {
+    this.#tids.insert(base.tid);
+    return {
+      ...result(base, 'accept', message),
+      ...extra,
+      issuedAt: tidInstant(base.tid, this.#baseDate),
+      changed: true,
+    };
+  }
+
+  #credit(base: TimedBase, sub: number, nibble: number, field: number): MeterResult {
+    const name = REGISTER_NAMES[sub]!;
+    const regs = this.#registers;
+    if (sub < 4) {
+      const tenths = decodeAmountField(field);
+      const next = regs[sub]! + tenths;
+      const amount = formatTenths(tenths);
+      if (next > REGISTER_CAPACITY) {
+        return { ...result(base, 'overflow', `${amount} would overflow the ${name} register`), amount };
+      }
+      regs[sub] = next;
+      return this.#acceptTimed(base, `credit ${amount} to ${name}`, {
+        amount,
+        register: name,
+        balance: formatRegister(sub, next),
+      });
+    }
+    const { negative, value } = decodeCurrencyValue(nibble, field);
+    const amount = formatCurrency(value, negative);
+    const current = BigInt(regs[sub]!);
+    const next = negative ? current - value : current + value;
+    if (next < 0n) {
+      return {
+        ...result(base, 'range-error', `${amount} would take the ${name} register below zero`),
+        amount,
+      };
+    }
+    if (next > BigInt(REGISTER_CAPACITY)) {
+      return { ...result(base, 'overflow', `${amount} would overflow the ${name} register`), amount };
+    }
+    regs[sub] = Number(next);
+    return this.#acceptTimed(base, `credit ${amount} to ${name}`, {
+      amount,
+      register: name,
+      balance: formatRegister(sub, Number(next)),
+    });
+  }
+
+  #management(base: TimedBase, sub: number, field: number): MeterResult {
+    switch (sub) {
+      case 0: {
+        const watts = decodeAmountField(field);
+        this.#maximumPowerLimit = watts;
+        return this.#acceptTimed(base, `maximum power limit ${watts} W`, { watts });
+      }
+      case 6: {
+        const watts = decodeAmountField(field);
+        this.#maximumPhasePowerUnbalanceLimit = watts;
+        return this.#acceptTimed(base, `maximum phase power unbalance limit ${watts} W`, { watts });
+      }
+      case 1: {
+        if (field === 0xffff) {
+          this.#registers.fill(0);
+          return this.#acceptTimed(base, 'all credit registers cleared', { register: 'all' });
+        }
+        const name = REGISTER_NAMES[field];
+        if (name === undefined) {
+          return result(base, 'range-error', `register ${field} does not exist (0..7 or 65535 for all)`);
+        }
+        this.#registers[field] = 0;
+        return this.#acceptTimed(base, `${name} register cleared`, { register: name });
+      }
+      case 2:
+        this.#tariffRate = field;
+        return this.#acceptTimed(base, `tariff rate ${field}`, { rate: field });
+      case 5:
+        if (field !== 0)
+          return result(base, 'range-error', `ClearTamperCondition pad must be 0, got ${field}`);
+        this.#tamper = false;
+        return this.#acceptTimed(base, 'tamper condition cleared', {});
+      default:
+        // sub 7 (the only one left: 3, 4, 8, 9 are key change, 10..15 have no type row)
+        this.#waterMeterFactor = field;
+        return this.#acceptTimed(base, `water meter factor ${field}`, { factor: field });
+    }
+  }
+
+  #testDisplay(token: string, hi: number, lo: number): MeterResult {
+    const sub = hi >>> 28;
+    if (tokenCrcField(1, hi, lo) !== (lo & 0xffff)) {
+      return reject(token, 'crc-error', 'CRC mismatch on a class 1 token: mistyped', 1, sub);
+    }
+    if (sub > 1) return reject(token, 'function-error', `class 1 subclass ${sub} is not supported`, 1, sub);
+    const control = sub === 0 ? (hi & 0x0fffffff) * 256 + (lo >>> 24) : hi & 0x0fffffff;
+    const mfr = sub === 0 ? (lo >>> 16) & 0xff : lo >>> 16;
+    const manufacturerCode = String(mfr).padStart(sub === 0 ? 2 : 4, '0');
+    const base = {
+      token,
+      class: 1,
+      subclass: sub,
+      type: sub === 0 ? 'test-display-1' : 'test-display-2',
+      control,
+      manufacturerCode,
+    };
+    if (mfr !== this.#mfrValue) {
+      return result(
+        base,
+        'mfr-code-error',
+        `manufacturer code ${manufacturerCode} is not this meter's (${this.manufacturerCode})`,
+      );
+    }
+    // The meter performs the lowest requested function (Table 27 bit meanings are not public); no state changes.
+    const fn = control === 0 ? 'none' : String(Math.log2(control & -control));
+    return result(base, 'accept', `test/display control ${control} (lowest function bit ${fn})`);
+  }
+
+  #keyChange(
+    token: string,
+    section: 1 | 2 | 3 | 4,
+    sub: number,
+    hi: number,
+    lo: number,
+    now: Date,
+  ): MeterResult {
+    const base = { token, class: 2, subclass: sub, type: 'key-change', section };
+    const wide = this.#alg === 'misty1';
+    if (section > 2 && !wide) {
+      return result(
+        base,
+        'function-error',
+        `key-change section ${section} is for 128-bit keys; this meter's key is 64-bit`,
+      );
+    }
+    if (this.#keyType === 3) {
+      return result(
+        base,
+        'key-type-error',
+        'the key is a DCTK (KT 3): a keypad meter refuses tokens under it',
+      );
+    }
+    const nowMs = now.getTime();
+    // Sections older than the timeout no longer count (an incomplete set is dropped).
+    const live = this.#pending.filter(
+      (p) => nowMs - p.receivedAtMs <= this.keyChangeTimeoutMs && p.section !== section,
+    );
+    const blocks: ([number, number] | undefined)[] = [];
+    for (const p of live) blocks[p.section] = [p.hi, p.lo];
+    blocks[section] = [hi, lo];
+    const needed = wide ? 4 : 2;
+    let have = 0;
+    for (let s = 1; s <= needed; s++) if (blocks[s] !== undefined) have++;
+    const code = `kct-${section}-accepted` as ResultCode;
+    if (have < needed) {
+      live.push({ section, receivedAtMs: nowMs, hi, lo });
+      live.sort((a, b) => a.section - b.section);
+      this.#pending = live;
+      return { ...result(base, code, `key-change section ${section} of ${needed} stored`), changed: true };
+    }
+    const k = assembleSections(blocks, wide);
+    const problem = this.#checkNewKey(k);
+    if (problem !== null) {
+      wipe(k.key);
+      return result(base, problem[0], problem[1]);
+    }
+    const old = this.#cipher;
+    const oldKey = this.#key;
+    this.#cipher = prepareCipher(this.#alg, k.key);
+    this.#key = k.key;
+    old.destroy();
+    wipe(oldKey);
+    this.#keyType = k.keyType;
+    this.#keyRevisionNo = k.keyRevisionNo;
+    this.#keyExpiryNo = k.keyExpiryNo;
+    this.#tariffIndex = String(k.tariffIndex).padStart(2, '0');
+    if (k.supplyGroupCode !== undefined) this.#supplyGroupCode = String(k.supplyGroupCode).padStart(6, '0');
+    if (k.rollover) {
+      // RO = 1: TID rollover / base-date migration. The memory is cleared; the new key counts from the
+      // next base date (the set carries no base date, so this is our reading of §11.2).
+      this.#tids.clear();
+      this.#baseDate = NEXT_BASE_DATE[this.#baseDate];
+    }
+    this.#pending = [];
+    const ro = k.rollover ? ', TID memory cleared' : '';
+    return {
+      ...result(
+        base,
+        code,
+        `new key installed (KT ${k.keyType}, KRN ${k.keyRevisionNo}, KEN ${k.keyExpiryNo}${ro})`,
+      ),
+      keyInstalled: true,
+      changed: true,
+    };
+  }
+
+  /** The key-type and range rules a complete set must pass, or null. */
+  #checkNewKey(k: AssembledKey): [ResultCode, string] | null {
+    if (k.keyType === 0 && this.#keyType !== 0) {
+      return ['key-type-error', 'a DITK (KT 0) may only replace a DITK'];
+    }
+    if (k.keyType === 3) return ['key-type-error', 'a keypad meter cannot take a DCTK (KT 3)'];
+    if (k.keyRevisionNo < 1 || k.keyRevisionNo > 9) {
+      return ['range-error', `key revision number ${k.keyRevisionNo} is outside 1..9`];
+    }
+    if (k.tariffIndex > 99) return ['range-error', `tariff index ${k.tariffIndex} is outside 0..99`];
+    if (k.supplyGroupCode !== undefined && k.supplyGroupCode > 999_999) {
+      return ['range-error', `supply group code ${k.supplyGroupCode} is more than 6 digits`];
+    }
+    return null;
   }
 
   /** The full state including the decoder key: for the state file only. */
   toState(): MeterState {
-    throw new MeterError('not implemented yet');
+    const registers = {} as Record<RegisterName, number>;
+    REGISTER_NAMES.forEach((name, i) => {
+      registers[name] = this.#registers[i]!;
+    });
+    return {
+      format: 'sts-meter-state',
+      version: 1,
+      drn: this.drn,
+      issuerIdentificationNo: this.issuerIdentificationNo,
+      pan: this.pan,
+      manufacturerCode: this.manufacturerCode,
+      key: { decoderKey: bytesToHex(this.#key), ...this.#keyAttributes() },
+      tidMemory: { size: this.#tids.size, tids: this.#tids.toArray() },
+      registers,
+      maximumPowerLimit: orNull(this.#maximumPowerLimit),
+      maximumPhasePowerUnbalanceLimit: orNull(this.#maximumPhasePowerUnbalanceLimit),
+      waterMeterFactor: orNull(this.#waterMeterFactor),
+      tariffRate: orNull(this.#tariffRate),
+      tamper: this.#tamper,
+      keyChange: {
+        timeoutMs: this.keyChangeTimeoutMs,
+        sections: this.#pending.map((p) => ({
+          section: p.section,
+          receivedAt: new Date(p.receivedAtMs).toISOString(),
+          block: hex8(p.hi) + hex8(p.lo),
+        })),
+      },
+      eventLog: { size: this.eventLogSize, entries: [...this.eventLog] },
+      createdAt: this.createdAt,
+    };
+  }
+
+  #keyAttributes(): Omit<MeterKeyState, 'decoderKey'> {
+    return {
+      encryptionAlgorithm: this.#alg,
+      keyType: this.#keyType,
+      keyRevisionNo: this.#keyRevisionNo,
+      keyExpiryNo: this.#keyExpiryNo,
+      tariffIndex: this.#tariffIndex,
+      supplyGroupCode: this.#supplyGroupCode,
+      baseDate: this.#baseDate,
+    };
+  }
+
+  /** KCV of the decoder key: the first 3 bytes of EA(key, 0^64), upper-case hex. */
+  get kcv(): string {
+    this.#cipher.encrypt64(0, 0, ZERO_BLOCK_SCRATCH);
+    return hex8(ZERO_BLOCK_SCRATCH[0]!).slice(0, 6);
   }
 
   /** The public view (KCV, no key): what `show`, logs and the HTTP API may print. */
   toJSON(): MeterView {
-    throw new MeterError('not implemented yet');
+    const { key, keyChange, ...rest } = this.toState();
+    return {
+      ...rest,
+      key: { ...this.#keyAttributes(), kcv: this.kcv },
+      keyChange: {
+        timeoutMs: keyChange.timeoutMs,
+        sections: keyChange.sections.map((s) => ({ section: s.section, receivedAt: s.receivedAt })),
+      },
+    };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Meter { drn: '${this.drn}', kcv: '${this.kcv}' }`;
+  }
+
+  toString(): string {
+    return `Meter ${this.drn}`;
   }
 
   /** SHA-256 hex of the state without the event log: equal hashes ⇔ same meter behaviour. */
   stateHash(): string {
-    throw new MeterError('not implemented yet');
+    const { eventLog, ...rest } = this.toState();
+    void eventLog;
+    return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
   }
 
   /** Register values in base units (tenths for 0–3, 10⁻⁵ currency units for 4–7). */
   get registers(): Readonly<Record<RegisterName, number>> {
-    throw new MeterError('not implemented yet');
+    return this.toState().registers;
+  }
+
+  /** Register value by class-0 subclass, base units (no allocation). */
+  register(subclass: number): number {
+    return this.#registers[subclass] ?? 0;
   }
 
   /** The event log, oldest first (bounded). */
   get eventLog(): readonly MeterEvent[] {
-    throw new MeterError('not implemented yet');
+    return [...this.#events.slice(this.#eventHead), ...this.#events.slice(0, this.#eventHead)];
+  }
+
+  /** Stored TIDs, ascending. */
+  get tidMemory(): readonly number[] {
+    return this.#tids.toArray();
   }
 
   /** Wipe the key material; the meter is unusable afterwards. */
-  destroy(): void {}
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#cipher.destroy();
+    wipe(this.#key);
+  }
+}
+
+interface TimedBase {
+  token: string;
+  class: number;
+  subclass: number;
+  type: string;
+  tid: number;
+}
+
+function result<B extends { token: string }>(base: B, code: ResultCode, message: string): B & MeterResult {
+  return {
+    ...base,
+    result: code,
+    accepted: isAcceptedResult(code),
+    display: RESULT_DISPLAY[code],
+    message,
+    changed: false,
+  };
+}
+
+function reject(token: string, code: ResultCode, message: string, cls?: number, sub?: number): MeterResult {
+  const r: MeterResult = {
+    token,
+    result: code,
+    accepted: false,
+    display: RESULT_DISPLAY[code],
+    message,
+    changed: false,
+  };
+  if (cls !== undefined) r.class = cls;
+  if (sub !== undefined) r.subclass = sub;
+  return r;
+}
+
+function orNull(v: number): number | null {
+  return v === NOT_SET ? null : v;
+}
+
+function hex8(v: number): string {
+  return (v >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }

@@ -1,0 +1,69 @@
+// Field decodings the meter needs: the 16-bit amount (credit, MPL, MPPUL), the currency amount, TID time.
+// IEC 62055-41 §6.3.5 / 6.3.21 (sts-reference §4, §5). Integer arithmetic only.
+
+const AMOUNT_OFFSET = [0, 16384, 180224, 1818624];
+const POW10 = [1, 10, 100, 1000];
+
+/** Value of a 16-bit amount field: m·10^e + Σ 2^14·10^(n−1), e = bits 15..14, m = bits 13..0. */
+export function decodeAmountField(field: number): number {
+  const e = field >>> 14;
+  return (field & 0x3fff) * POW10[e]! + AMOUNT_OFFSET[e]!;
+}
+
+/**
+ * Value of a currency amount (class 0 sub 4–7) in 10⁻⁵ units: S&E nibble (sign, e4, e3, e2) and the
+ * 16-bit field (e1, e0, m14). A bigint: with a 5-bit exponent the value can reach ~1.6·10^35.
+ */
+export function decodeCurrencyValue(
+  signExponent: number,
+  field: number,
+): { negative: boolean; value: bigint } {
+  const e = ((field >>> 14) & 1) | (((field >>> 15) & 1) << 1) | ((signExponent & 7) << 2);
+  const p = 10n ** BigInt(e);
+  const value = BigInt(field & 0x3fff) * p + (16384n * (p - 1n)) / 9n;
+  return { negative: (signExponent & 8) !== 0, value };
+}
+
+/** Tenths as a decimal with one decimal place: 256 → "25.6". */
+export function formatTenths(tenths: number): string {
+  const neg = tenths < 0;
+  const a = Math.abs(tenths);
+  return `${neg ? '-' : ''}${Math.floor(a / 10)}.${a % 10}`;
+}
+
+/** 10⁻⁵ units as a decimal with five places: 10000000n → "100.00000". */
+export function formatCurrency(units: bigint | number, negative = false): string {
+  const u = typeof units === 'bigint' ? units : BigInt(units);
+  const a = u < 0n ? -u : u;
+  const sign = negative !== u < 0n && a !== 0n ? '-' : '';
+  const s = a.toString().padStart(6, '0');
+  return `${sign}${s.slice(0, -5)}.${s.slice(-5)}`;
+}
+
+/** A register value (base units) as a decimal in units: tenths for registers 0–3, 10⁻⁵ for 4–7. */
+export function formatRegister(index: number, value: number): string {
+  return index < 4 ? formatTenths(value) : formatCurrency(value);
+}
+
+const BASE_DATE_MS: Record<number, number> = {
+  1993: Date.UTC(1993, 0, 1),
+  2014: Date.UTC(2014, 0, 1),
+  2035: Date.UTC(2035, 0, 1),
+};
+
+/** Milliseconds of 00:00 UTC on 1 January of the base date. */
+export function baseDateMs(baseDate: number): number {
+  const ms = BASE_DATE_MS[baseDate];
+  if (ms === undefined) throw new RangeError(`baseDate must be 1993, 2014 or 2035, got ${baseDate}`);
+  return ms;
+}
+
+/** TID (minutes since the base date, seconds truncated) of an instant; may be negative or ≥ 2^24. */
+export function tidOf(time: Date, baseDate: number): number {
+  return Math.floor((time.getTime() - baseDateMs(baseDate)) / 60_000);
+}
+
+/** The instant of a TID as ISO 8601 UTC. */
+export function tidInstant(tid: number, baseDate: number): string {
+  return new Date(baseDateMs(baseDate) + tid * 60_000).toISOString();
+}

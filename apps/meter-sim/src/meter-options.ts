@@ -1,0 +1,309 @@
+// Checks for Meter.create options and for state-file objects: every field named, one line per problem.
+// Key derivation for a new meter from an STS configuration and its DRN (IEC 62055-41 §6.5.2, DKGA02/04).
+
+import { type Dkga, deriveDecoderKey, luhnCheckDigit, meterPan } from 'sts-crypto';
+import {
+  type BaseDate,
+  DEFAULT_EVENT_LOG_SIZE,
+  DEFAULT_KEY_CHANGE_TIMEOUT_MS,
+  DEFAULT_TID_MEMORY_SIZE,
+  type EncryptionAlgorithm,
+  type MeterCreateOptions,
+  MeterError,
+  type MeterState,
+  REGISTER_CAPACITY,
+  REGISTER_NAMES,
+  RESULT_DISPLAY,
+} from './types.ts';
+
+export const MAX_TID = 0xffffff;
+/** Largest TID memory accepted (the standard leaves N to the implementation; firmware keeps ~20–50). */
+export const MAX_TID_MEMORY_SIZE = 100_000;
+
+/** Everything the Meter constructor needs, already checked. `key` is a fresh copy the meter owns. */
+export interface MeterInit {
+  drn: string;
+  issuerIdentificationNo: string;
+  pan: string;
+  manufacturerCode: string;
+  key: Uint8Array;
+  encryptionAlgorithm: EncryptionAlgorithm;
+  keyType: number;
+  keyRevisionNo: number;
+  keyExpiryNo: number;
+  tariffIndex: string;
+  supplyGroupCode: string;
+  baseDate: BaseDate;
+  tidMemorySize: number;
+  keyChangeTimeoutMs: number;
+  eventLogSize: number;
+  createdAt: string;
+  clock: () => Date;
+}
+
+const ALGORITHMS: readonly string[] = ['sta', 'misty1', 'dea'];
+const BASE_DATES: readonly number[] = [1993, 2014, 2035];
+
+function isInt(v: unknown, min: number, max: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+}
+
+function isDigits(v: unknown, length: number): v is string {
+  return typeof v === 'string' && v.length === length && /^\d+$/.test(v);
+}
+
+/** IIN implied by a DRN's length: 11 digits → 600727, 13 → 0000. */
+function iinForDrn(drn: string): string | undefined {
+  return drn.length === 11 ? '600727' : drn.length === 13 ? '0000' : undefined;
+}
+
+/** Check a DRN against its IIN and its own Luhn check digit; returns the PAN. */
+export function checkDrn(drn: unknown, iin: string | undefined): { drn: string; iin: string; pan: string } {
+  if (typeof drn !== 'string' || !/^\d+$/.test(drn))
+    throw new MeterError('drn must be 11 or 13 decimal digits');
+  const implied = iinForDrn(drn);
+  if (implied === undefined) throw new MeterError(`drn must be 11 or 13 digits, got ${drn.length}`);
+  const issuer = iin ?? implied;
+  if (issuer !== implied) {
+    throw new MeterError(
+      `drn has ${drn.length} digits but IIN ${issuer} needs ${issuer === '600727' ? 11 : 13}`,
+    );
+  }
+  const check = luhnCheckDigit(drn.slice(0, -1));
+  if (String(check) !== drn.slice(-1)) {
+    throw new MeterError(`drn ${drn} has a wrong check digit (last digit should be ${check})`);
+  }
+  return { drn, iin: issuer, pan: meterPan(issuer, drn) };
+}
+
+function checkManufacturerCode(code: unknown, drn: string): string {
+  if (code === undefined) return drn.slice(0, drn.length === 11 ? 2 : 4);
+  if (typeof code !== 'string' || !/^(\d{2}|\d{4})$/.test(code)) {
+    throw new MeterError('manufacturer code must be 2 or 4 decimal digits');
+  }
+  return code;
+}
+
+/** Validate Meter.create options and derive the key. */
+export function checkCreateOptions(opts: MeterCreateOptions): { init: MeterInit; now: Date } {
+  if (typeof opts !== 'object' || opts === null) throw new MeterError('options must be an object');
+  if ((opts.config === undefined) === (opts.key === undefined)) {
+    throw new MeterError('give exactly one of config and key');
+  }
+  const clock = opts.clock ?? (() => new Date());
+  const now = opts.now ?? clock();
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new MeterError('now must be a valid Date');
+  const tidMemorySize = opts.tidMemorySize ?? DEFAULT_TID_MEMORY_SIZE;
+  if (!isInt(tidMemorySize, 1, MAX_TID_MEMORY_SIZE)) {
+    throw new MeterError(`TID memory size must be an integer 1..${MAX_TID_MEMORY_SIZE}`);
+  }
+  const keyChangeTimeoutMs = opts.keyChangeTimeoutMs ?? DEFAULT_KEY_CHANGE_TIMEOUT_MS;
+  if (!isInt(keyChangeTimeoutMs, 0, 2 ** 31)) throw new MeterError('key-change timeout must be 0..2^31 ms');
+  const eventLogSize = opts.eventLogSize ?? DEFAULT_EVENT_LOG_SIZE;
+  if (!isInt(eventLogSize, 0, 1_000_000))
+    throw new MeterError('event log size must be an integer 0..1000000');
+
+  let id: { drn: string; iin: string; pan: string };
+  let key: Uint8Array;
+  let attrs: Omit<
+    MeterInit,
+    | 'drn'
+    | 'issuerIdentificationNo'
+    | 'pan'
+    | 'manufacturerCode'
+    | 'key'
+    | 'tidMemorySize'
+    | 'keyChangeTimeoutMs'
+    | 'eventLogSize'
+    | 'createdAt'
+    | 'clock'
+  >;
+  if (opts.config !== undefined) {
+    const c = opts.config;
+    id = checkDrn(opts.drn, c.issuerIdentificationNo);
+    if (opts.issuerIdentificationNo !== undefined && opts.issuerIdentificationNo !== id.iin) {
+      throw new MeterError('issuerIdentificationNo conflicts with the configuration');
+    }
+    try {
+      key = deriveDecoderKey({
+        dkga: c.decoderKeyGenerationAlgorithm as Dkga,
+        vendingKey: c.vendingKey,
+        issuerIdentificationNo: id.iin,
+        drn: id.drn,
+        keyType: c.keyType,
+        supplyGroupCode: c.supplyGroupCode,
+        tariffIndex: c.tariffIndex,
+        keyRevisionNo: c.keyRevisionNo,
+        baseDate: c.baseDate,
+        encryptionAlgorithm: c.encryptionAlgorithm,
+      });
+    } catch (e) {
+      // sts-crypto messages name the argument and never echo key material.
+      throw new MeterError(`cannot derive the decoder key: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    attrs = {
+      encryptionAlgorithm: c.encryptionAlgorithm,
+      keyType: c.keyType,
+      keyRevisionNo: c.keyRevisionNo,
+      keyExpiryNo: c.keyExpiryNo,
+      tariffIndex: c.tariffIndex,
+      supplyGroupCode: c.supplyGroupCode,
+      baseDate: c.baseDate,
+    };
+  } else {
+    const k = opts.key!;
+    id = checkDrn(opts.drn, opts.issuerIdentificationNo);
+    if (!ALGORITHMS.includes(k.encryptionAlgorithm))
+      throw new MeterError('key.encryptionAlgorithm must be sta, misty1 or dea');
+    const len = k.encryptionAlgorithm === 'misty1' ? 16 : 8;
+    if (!(k.decoderKey instanceof Uint8Array) || k.decoderKey.length !== len) {
+      throw new MeterError(`key.decoderKey must be ${len} bytes for ${k.encryptionAlgorithm}`);
+    }
+    key = Uint8Array.from(k.decoderKey);
+    attrs = {
+      encryptionAlgorithm: k.encryptionAlgorithm,
+      keyType: k.keyType ?? 2,
+      keyRevisionNo: k.keyRevisionNo ?? 1,
+      keyExpiryNo: k.keyExpiryNo ?? 255,
+      tariffIndex: k.tariffIndex ?? '01',
+      supplyGroupCode: k.supplyGroupCode ?? '000000',
+      baseDate: k.baseDate,
+    };
+    checkKeyAttributes(attrs, 'key.');
+  }
+  const manufacturerCode = checkManufacturerCode(opts.manufacturerCode, id.drn);
+  return {
+    now,
+    init: {
+      drn: id.drn,
+      issuerIdentificationNo: id.iin,
+      pan: id.pan,
+      manufacturerCode,
+      key,
+      ...attrs,
+      tidMemorySize,
+      keyChangeTimeoutMs,
+      eventLogSize,
+      createdAt: now.toISOString(),
+      clock,
+    },
+  };
+}
+
+function checkKeyAttributes(
+  a: {
+    encryptionAlgorithm: unknown;
+    keyType: unknown;
+    keyRevisionNo: unknown;
+    keyExpiryNo: unknown;
+    tariffIndex: unknown;
+    supplyGroupCode: unknown;
+    baseDate: unknown;
+  },
+  path: string,
+): void {
+  if (typeof a.encryptionAlgorithm !== 'string' || !ALGORITHMS.includes(a.encryptionAlgorithm)) {
+    throw new MeterError(`${path}encryptionAlgorithm must be sta, misty1 or dea`);
+  }
+  if (!isInt(a.keyType, 0, 3)) throw new MeterError(`${path}keyType must be an integer 0..3`);
+  if (!isInt(a.keyRevisionNo, 1, 9)) throw new MeterError(`${path}keyRevisionNo must be an integer 1..9`);
+  if (!isInt(a.keyExpiryNo, 0, 255)) throw new MeterError(`${path}keyExpiryNo must be an integer 0..255`);
+  if (!isDigits(a.tariffIndex, 2)) throw new MeterError(`${path}tariffIndex must be 2 digits`);
+  if (!isDigits(a.supplyGroupCode, 6)) throw new MeterError(`${path}supplyGroupCode must be 6 digits`);
+  if (typeof a.baseDate !== 'number' || !BASE_DATES.includes(a.baseDate)) {
+    throw new MeterError(`${path}baseDate must be 1993, 2014 or 2035`);
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isIsoTime(v: unknown): v is string {
+  return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+}
+
+function nullableInt(v: unknown, max: number): boolean {
+  return v === null || isInt(v, 0, max);
+}
+
+/** Validate a state-file object; throws MeterError naming the first bad field (`tidMemory.tids[3]: …`). */
+export function checkState(v: unknown): MeterState {
+  if (!isObject(v)) throw new MeterError('not a meter state object');
+  if (v.format !== 'sts-meter-state') throw new MeterError('format must be "sts-meter-state"');
+  if (v.version !== 1) throw new MeterError(`version ${String(v.version)} is not supported (expected 1)`);
+  const id = checkDrn(
+    v.drn,
+    typeof v.issuerIdentificationNo === 'string' ? v.issuerIdentificationNo : undefined,
+  );
+  if (v.pan !== id.pan) throw new MeterError('pan does not match IIN and DRN');
+  checkManufacturerCode(v.manufacturerCode ?? null, id.drn);
+  if (!isObject(v.key)) throw new MeterError('key must be an object');
+  checkKeyAttributes(v.key as never, 'key.');
+  const alg = v.key.encryptionAlgorithm as string;
+  const hexLen = alg === 'misty1' ? 32 : 16;
+  if (
+    typeof v.key.decoderKey !== 'string' ||
+    !new RegExp(`^[0-9A-Fa-f]{${hexLen}}$`).test(v.key.decoderKey)
+  ) {
+    throw new MeterError(`key.decoderKey must be ${hexLen} hex digits`);
+  }
+  if (!isObject(v.tidMemory) || !isInt(v.tidMemory.size, 1, MAX_TID_MEMORY_SIZE)) {
+    throw new MeterError(`tidMemory.size must be an integer 1..${MAX_TID_MEMORY_SIZE}`);
+  }
+  const tids = v.tidMemory.tids;
+  if (!Array.isArray(tids) || tids.length > v.tidMemory.size) {
+    throw new MeterError('tidMemory.tids must be an array no longer than tidMemory.size');
+  }
+  tids.forEach((t, i) => {
+    if (!isInt(t, 0, MAX_TID)) throw new MeterError(`tidMemory.tids[${i}] must be an integer 0..${MAX_TID}`);
+  });
+  if (!isObject(v.registers)) throw new MeterError('registers must be an object');
+  for (const name of REGISTER_NAMES) {
+    if (!isInt(v.registers[name], 0, REGISTER_CAPACITY)) {
+      throw new MeterError(`registers.${name} must be an integer 0..${REGISTER_CAPACITY}`);
+    }
+  }
+  for (const f of ['maximumPowerLimit', 'maximumPhasePowerUnbalanceLimit'] as const) {
+    if (!nullableInt(v[f], 18_201_624)) throw new MeterError(`${f} must be null or an integer 0..18201624`);
+  }
+  for (const f of ['waterMeterFactor', 'tariffRate'] as const) {
+    if (!nullableInt(v[f], 0xffff)) throw new MeterError(`${f} must be null or an integer 0..65535`);
+  }
+  if (typeof v.tamper !== 'boolean') throw new MeterError('tamper must be true or false');
+  if (
+    !isObject(v.keyChange) ||
+    !isInt(v.keyChange.timeoutMs, 0, 2 ** 31) ||
+    !Array.isArray(v.keyChange.sections)
+  ) {
+    throw new MeterError('keyChange must be { timeoutMs, sections: [] }');
+  }
+  v.keyChange.sections.forEach((s: unknown, i: number) => {
+    if (
+      !isObject(s) ||
+      !isInt(s.section, 1, 4) ||
+      !isIsoTime(s.receivedAt) ||
+      typeof s.block !== 'string' ||
+      !/^[0-9A-F]{16}$/i.test(s.block)
+    ) {
+      throw new MeterError(`keyChange.sections[${i}] must be { section 1..4, receivedAt, block (16 hex) }`);
+    }
+  });
+  if (!isObject(v.eventLog) || !isInt(v.eventLog.size, 0, 1_000_000) || !Array.isArray(v.eventLog.entries)) {
+    throw new MeterError('eventLog must be { size, entries: [] }');
+  }
+  v.eventLog.entries.forEach((e: unknown, i: number) => {
+    if (
+      !isObject(e) ||
+      !isIsoTime(e.at) ||
+      typeof e.token !== 'string' ||
+      typeof e.result !== 'string' ||
+      !(e.result in RESULT_DISPLAY) ||
+      typeof e.message !== 'string'
+    ) {
+      throw new MeterError(`eventLog.entries[${i}] is not a valid event`);
+    }
+  });
+  if (!isIsoTime(v.createdAt)) throw new MeterError('createdAt must be an ISO 8601 time');
+  return v as unknown as MeterState;
+}
