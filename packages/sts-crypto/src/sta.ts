@@ -39,18 +39,17 @@ const SAMPLE: TableSet = {
 };
 
 /**
- * Lookup tables that fuse a round into eight byte-indexed lookups. For byte position b (bits 8b+7..8b)
- * and S-box choice c (bit 0: low nibble uses S2, bit 1: high nibble uses S2), the entry at
- * ((b·4 + c)·256 + v)·2 holds the (hi, lo) image of byte value v after the substitution and permutation;
- * a round ORs the eight images together. Decryption has the mirror-image table (inverse S, then inverse
- * P of the *previous* round), plus the inverse permutation alone for the first step and the inverse
- * S-boxes alone for the last.
+ * Tables that turn a round into eight byte steps of two lookups each, small enough (≈ 17 KiB per
+ * direction) to stay in the L1 cache. `s` substitutes a whole byte: entry c·256 + v is v with its low
+ * nibble through S2 when bit 0 of the choice c is set (else S1) and its high nibble through S2 when bit 1
+ * is set. `p` permutes: entry (b·256 + y)·2 holds the (hi, lo) image of byte y found at byte position b
+ * (bits 8b+7..8b); a round ORs the eight images. Decryption uses the inverse tables in the mirror order.
  */
 interface Lookup {
-  readonly enc: Int32Array; // 8·4·256·2: S then P
-  readonly dec: Int32Array; // 8·4·256·2: inverse S then inverse P
-  readonly invP: Int32Array; // 8·256·2: inverse P alone
-  readonly invS: Uint8Array; // 4·256: inverse S on a byte, no permutation
+  readonly s: Uint8Array; // 4·256
+  readonly p: Int32Array; // 8·256·2
+  readonly sInv: Uint8Array; // 4·256
+  readonly pInv: Int32Array; // 8·256·2
 }
 
 const lookups = new Map<StaTables, Lookup>();
@@ -61,54 +60,46 @@ function invert(table: readonly number[]): number[] {
   return inv;
 }
 
-/** Place byte y, found at byte position b, through the bit map `to` (bit 8b+t → bit to[8b+t]). */
-function scatter(y: number, b: number, to: readonly number[], out: Int32Array, at: number): void {
-  let hi = 0;
-  let lo = 0;
-  for (let t = 0; t < 8; t++) {
-    if (((y >>> t) & 1) === 0) continue;
-    const bit = to[8 * b + t]!;
-    if (bit >= 32) hi |= 1 << (bit - 32);
-    else lo |= 1 << bit;
+function byteSubstitution(s1: readonly number[], s2: readonly number[]): Uint8Array {
+  const out = new Uint8Array(4 * 256);
+  for (let c = 0; c < 4; c++) {
+    const sLo = c & 1 ? s2 : s1;
+    const sHi = c & 2 ? s2 : s1;
+    for (let v = 0; v < 256; v++) out[c * 256 + v] = (sHi[v >>> 4]! << 4) | sLo[v & 15]!;
   }
-  out[at] = hi;
-  out[at + 1] = lo;
+  return out;
 }
 
-function buildLookup(set: TableSet): Lookup {
-  const inv1 = invert(set.s1);
-  const inv2 = invert(set.s2);
-  const pInv = invert(set.p);
-  const enc = new Int32Array(8 * 4 * 256 * 2);
-  const dec = new Int32Array(8 * 4 * 256 * 2);
-  const invP = new Int32Array(8 * 256 * 2);
-  const invS = new Uint8Array(4 * 256);
-  for (let c = 0; c < 4; c++) {
-    const iLo = c & 1 ? inv2 : inv1;
-    const iHi = c & 2 ? inv2 : inv1;
-    for (let v = 0; v < 256; v++) {
-      invS[c * 256 + v] = (iHi[v >>> 4]! << 4) | iLo[v & 15]!;
-    }
-  }
+/** Input bit j goes to output bit to[j]: the (hi, lo) image of every byte value at every position. */
+function bytePermutation(to: readonly number[]): Int32Array {
+  const out = new Int32Array(8 * 256 * 2);
   for (let b = 0; b < 8; b++) {
-    for (let v = 0; v < 256; v++) {
-      scatter(v, b, pInv, invP, (b * 256 + v) * 2);
-      for (let c = 0; c < 4; c++) {
-        const sLo = c & 1 ? set.s2 : set.s1;
-        const sHi = c & 2 ? set.s2 : set.s1;
-        const at = ((b * 4 + c) * 256 + v) * 2;
-        scatter((sHi[v >>> 4]! << 4) | sLo[v & 15]!, b, set.p, enc, at);
-        scatter(invS[c * 256 + v]!, b, pInv, dec, at);
+    for (let y = 0; y < 256; y++) {
+      let hi = 0;
+      let lo = 0;
+      for (let t = 0; t < 8; t++) {
+        if (((y >>> t) & 1) === 0) continue;
+        const bit = to[8 * b + t]!;
+        if (bit >= 32) hi |= 1 << (bit - 32);
+        else lo |= 1 << bit;
       }
+      out[(b * 256 + y) * 2] = hi;
+      out[(b * 256 + y) * 2 + 1] = lo;
     }
   }
-  return { enc, dec, invP, invS };
+  return out;
 }
 
 function lookupFor(tables: StaTables): Lookup {
   let l = lookups.get(tables);
   if (l === undefined) {
-    l = buildLookup(tables === 'real' ? REAL : SAMPLE);
+    const set = tables === 'real' ? REAL : SAMPLE;
+    l = {
+      s: byteSubstitution(set.s1, set.s2),
+      p: bytePermutation(set.p),
+      sInv: byteSubstitution(invert(set.s1), invert(set.s2)),
+      pInv: bytePermutation(invert(set.p)),
+    };
     lookups.set(tables, l);
   }
   return l;
@@ -134,151 +125,109 @@ function choice(key: Uint8Array, r: number, b: number): number {
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
-class PreparedStaKey implements PreparedBlockCipher {
-  readonly algorithm = 'sta' as const;
-  readonly #tables: StaTables;
-  readonly #lookup: Lookup;
-  /** Per round, per byte position: the offset of that byte's sub-table in `enc` (16 × 8). */
-  readonly #encOffsets = new Int32Array(128);
-  /** Rounds 15..1: offsets into `dec` (15 × 8); then round 0: offsets into `invS` (8). */
-  readonly #decOffsets = new Int32Array(128);
-  #destroyed = false;
-
-  constructor(key: Uint8Array, tables: StaTables) {
-    this.#tables = tables;
-    this.#lookup = lookupFor(tables);
-    for (let r = 0; r < 16; r++) {
-      for (let b = 0; b < 8; b++) {
-        const c = choice(key, r, b);
-        this.#encOffsets[r * 8 + b] = (b * 4 + c) * 512;
-        if (r > 0) this.#decOffsets[(15 - r) * 8 + b] = (b * 4 + c) * 512;
-        else this.#decOffsets[120 + b] = c * 256;
+/**
+ * The prepared key is a closure: its tables and choices are locals that neither `util.inspect` nor
+ * `JSON.stringify` can reach, and V8 reads them as fast as module constants.
+ */
+function prepare(key: Uint8Array, tables: StaTables): PreparedBlockCipher {
+  const { s, p, sInv, pInv } = lookupFor(tables);
+  /** Round r, byte position b → c·256, the offset of the byte S-box chosen by the key (16 × 8). */
+  const k = new Int32Array(128);
+  for (let r = 0; r < 16; r++) {
+    for (let b = 0; b < 8; b++) k[r * 8 + b] = choice(key, r, b) * 256;
+  }
+  let destroyed = false;
+  const describe = { algorithm: 'sta', tables } as const;
+  return {
+    algorithm: 'sta',
+    encrypt64(hi: number, lo: number, out: Uint32Array): void {
+      if (destroyed) throw new Error('this STA key has been destroyed');
+      for (let r = 0; r < 128; r += 8) {
+        let i = s[k[r]! + (lo & 0xff)]! << 1;
+        let h = p[i]!;
+        let l = p[i + 1]!;
+        i = 512 + (s[k[r + 1]! + ((lo >>> 8) & 0xff)]! << 1);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 1024 + (s[k[r + 2]! + ((lo >>> 16) & 0xff)]! << 1);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 1536 + (s[k[r + 3]! + (lo >>> 24)]! << 1);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 2048 + (s[k[r + 4]! + (hi & 0xff)]! << 1);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 2560 + (s[k[r + 5]! + ((hi >>> 8) & 0xff)]! << 1);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 3072 + (s[k[r + 6]! + ((hi >>> 16) & 0xff)]! << 1);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 3584 + (s[k[r + 7]! + (hi >>> 24)]! << 1);
+        hi = h | p[i]!;
+        lo = l | p[i + 1]!;
       }
-    }
-  }
+      out[0] = hi;
+      out[1] = lo;
+    },
 
-  encrypt64(hi: number, lo: number, out: Uint32Array): void {
-    if (this.#destroyed) throw new Error('this STA key has been destroyed');
-    const t = this.#lookup.enc;
-    const k = this.#encOffsets;
-    for (let r = 0; r < 128; r += 8) {
-      let i = k[r]! + ((lo << 1) & 0x1fe);
-      let h = t[i]!;
-      let l = t[i + 1]!;
-      i = k[r + 1]! + ((lo >>> 7) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 2]! + ((lo >>> 15) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 3]! + ((lo >>> 23) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 4]! + ((hi << 1) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 5]! + ((hi >>> 7) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 6]! + ((hi >>> 15) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 7]! + ((hi >>> 23) & 0x1fe);
-      hi = h | t[i]!;
-      lo = l | t[i + 1]!;
-    }
-    out[0] = hi;
-    out[1] = lo;
-  }
-
-  decrypt64(hi: number, lo: number, out: Uint32Array): void {
-    if (this.#destroyed) throw new Error('this STA key has been destroyed');
-    const { dec: t, invP: p, invS: s } = this.#lookup;
-    const k = this.#decOffsets;
-    // Undo the last permutation.
-    let i = (lo << 1) & 0x1fe;
-    let h = p[i]!;
-    let l = p[i + 1]!;
-    i = 512 + ((lo >>> 7) & 0x1fe);
-    h |= p[i]!;
-    l |= p[i + 1]!;
-    i = 1024 + ((lo >>> 15) & 0x1fe);
-    h |= p[i]!;
-    l |= p[i + 1]!;
-    i = 1536 + ((lo >>> 23) & 0x1fe);
-    h |= p[i]!;
-    l |= p[i + 1]!;
-    i = 2048 + ((hi << 1) & 0x1fe);
-    h |= p[i]!;
-    l |= p[i + 1]!;
-    i = 2560 + ((hi >>> 7) & 0x1fe);
-    h |= p[i]!;
-    l |= p[i + 1]!;
-    i = 3072 + ((hi >>> 15) & 0x1fe);
-    h |= p[i]!;
-    l |= p[i + 1]!;
-    i = 3584 + ((hi >>> 23) & 0x1fe);
-    hi = h | p[i]!;
-    lo = l | p[i + 1]!;
-    // Rounds 15..1: inverse S of round r, then inverse P of round r − 1.
-    for (let r = 0; r < 120; r += 8) {
-      i = k[r]! + ((lo << 1) & 0x1fe);
-      h = t[i]!;
-      l = t[i + 1]!;
-      i = k[r + 1]! + ((lo >>> 7) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 2]! + ((lo >>> 15) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 3]! + ((lo >>> 23) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 4]! + ((hi << 1) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 5]! + ((hi >>> 7) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 6]! + ((hi >>> 15) & 0x1fe);
-      h |= t[i]!;
-      l |= t[i + 1]!;
-      i = k[r + 7]! + ((hi >>> 23) & 0x1fe);
-      hi = h | t[i]!;
-      lo = l | t[i + 1]!;
-    }
-    // Round 0: inverse S only.
-    out[1] =
-      s[k[120]! + (lo & 0xff)]! |
-      (s[k[121]! + ((lo >>> 8) & 0xff)]! << 8) |
-      (s[k[122]! + ((lo >>> 16) & 0xff)]! << 16) |
-      (s[k[123]! + (lo >>> 24)]! << 24);
-    out[0] =
-      s[k[124]! + (hi & 0xff)]! |
-      (s[k[125]! + ((hi >>> 8) & 0xff)]! << 8) |
-      (s[k[126]! + ((hi >>> 16) & 0xff)]! << 16) |
-      (s[k[127]! + (hi >>> 24)]! << 24);
-  }
-
-  destroy(): void {
-    this.#encOffsets.fill(0);
-    this.#decOffsets.fill(0);
-    this.#destroyed = true;
-  }
-
-  /** Never shows key material: the offsets are the key. */
-  toJSON(): { algorithm: 'sta'; tables: StaTables } {
-    return { algorithm: 'sta', tables: this.#tables };
-  }
-
-  [inspectSymbol](): string {
-    return `PreparedStaKey { algorithm: 'sta', tables: '${this.#tables}' }`;
-  }
+    decrypt64(hi: number, lo: number, out: Uint32Array): void {
+      if (destroyed) throw new Error('this STA key has been destroyed');
+      const s = sInv;
+      const p = pInv;
+      // Round r = 15..0 undoes the permutation, then the substitution chosen by k_r.
+      for (let r = 120; r >= 0; r -= 8) {
+        let i = (lo << 1) & 0x1fe;
+        let h = p[i]!;
+        let l = p[i + 1]!;
+        i = 512 + ((lo >>> 7) & 0x1fe);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 1024 + ((lo >>> 15) & 0x1fe);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 1536 + ((lo >>> 23) & 0x1fe);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 2048 + ((hi << 1) & 0x1fe);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 2560 + ((hi >>> 7) & 0x1fe);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 3072 + ((hi >>> 15) & 0x1fe);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        i = 3584 + ((hi >>> 23) & 0x1fe);
+        h |= p[i]!;
+        l |= p[i + 1]!;
+        lo =
+          s[k[r]! + (l & 0xff)]! |
+          (s[k[r + 1]! + ((l >>> 8) & 0xff)]! << 8) |
+          (s[k[r + 2]! + ((l >>> 16) & 0xff)]! << 16) |
+          (s[k[r + 3]! + (l >>> 24)]! << 24);
+        hi =
+          s[k[r + 4]! + (h & 0xff)]! |
+          (s[k[r + 5]! + ((h >>> 8) & 0xff)]! << 8) |
+          (s[k[r + 6]! + ((h >>> 16) & 0xff)]! << 16) |
+          (s[k[r + 7]! + (h >>> 24)]! << 24);
+      }
+      out[0] = hi;
+      out[1] = lo;
+    },
+    destroy(): void {
+      k.fill(0);
+      destroyed = true;
+    },
+    toJSON: () => describe,
+    [inspectSymbol]: () => `PreparedStaKey { algorithm: 'sta', tables: '${tables}' }`,
+  } as PreparedBlockCipher;
 }
 
 /**
  * Prepare an EA07 (STA) decoder key: the per-round S-box choices are computed once, so each block
- * costs 16 rounds of eight table lookups and allocates nothing. IEC 62055-41 EA07/DA07.
+ * costs 16 rounds of byte-indexed table lookups and allocates nothing. IEC 62055-41 EA07/DA07.
  * The key is the natural big-endian form (`E653341F9D5BF36F`), not Nectar's byte-reversed print.
  * @param key the 8-byte decoder key
  * @param tables `'real'` (default) or `'sample'`, the tables of the standard's worked example
@@ -291,13 +240,13 @@ class PreparedStaKey implements PreparedBlockCipher {
  */
 export function prepareStaKey(key: Uint8Array, tables: StaTables = 'real'): PreparedBlockCipher {
   checkBytes(key, 'key', 8);
-  return new PreparedStaKey(key, checkTables(tables));
+  return prepare(key, checkTables(tables));
 }
 
 function run(key: Uint8Array, block: Uint8Array, tables: StaTables, decrypt: boolean): Uint8Array {
   checkBytes(key, 'key', 8);
   checkBytes(block, 'block', 8);
-  const sta = new PreparedStaKey(key, checkTables(tables));
+  const sta = prepare(key, checkTables(tables));
   const hi = ((block[0]! << 24) | (block[1]! << 16) | (block[2]! << 8) | block[3]!) >>> 0;
   const lo = ((block[4]! << 24) | (block[5]! << 16) | (block[6]! << 8) | block[7]!) >>> 0;
   const out = new Uint32Array(2);
