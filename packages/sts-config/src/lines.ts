@@ -198,6 +198,9 @@ export function scanLines(input: string): ScanResult {
   let sawStart = false;
   let sawContent = false;
   let sawEnd = false;
+  /** Inside a run of indented lines already reported (or following a line reported as nested). */
+  let inIndentedRun = false;
+  let lastContentLine = 0;
   const fail = (code: StsConfigCode, path: string, line: number, column: number, message: string): void => {
     errors.push({ code, path, message, line, column });
   };
@@ -211,9 +214,25 @@ export function scanLines(input: string): ScanResult {
     if (isBlank(first)) {
       const indent = line.length - line.trimStart().length;
       if (line[indent] === '#') continue;
+      // Report a run of indented lines once: they belong to the same nested value.
+      if (inIndentedRun) continue;
+      inIndentedRun = true;
       const last = entries[entries.length - 1];
-      const path = (last === undefined ? undefined : showKey(last.key)) ?? '';
-      if (last?.empty) last.nested = true;
+      const ownKey = MAPPING_COLON.exec(line);
+      const candidate = ownKey === null ? '' : line.slice(indent, ownKey.index).replace(/[ \t]+$/, '');
+      let path = '';
+      if (last !== undefined && last.line === lastContentLine && last.empty) {
+        // "key:" then an indented block: a nested value of that key.
+        path = showKey(last.key) ?? '';
+        last.nested = true;
+      } else if (candidate !== '' && KEY.test(candidate)) {
+        // "  tariff_index: 01": a key indented by mistake.
+        path = showKey(candidate) ?? '';
+        brokenKeys.add(candidate);
+      } else if (last !== undefined && last.line === lastContentLine) {
+        // A plain value continued on the next line.
+        path = showKey(last.key) ?? '';
+      }
       fail(
         'nested',
         path,
@@ -223,6 +242,8 @@ export function scanLines(input: string): ScanResult {
       );
       continue;
     }
+    inIndentedRun = false;
+    lastContentLine = lineNo;
     const start = isMarker(line, '---');
     if (start !== false) {
       if (sawStart || sawContent || sawEnd) {
@@ -236,7 +257,13 @@ export function scanLines(input: string): ScanResult {
         break;
       }
       if (start === 'with-content') {
-        fail('syntax', '', lineNo, 5, 'nothing but a comment may follow "---" on its line');
+        fail(
+          'syntax',
+          '',
+          lineNo,
+          line.length - line.slice(3).trimStart().length + 1,
+          'nothing but a comment may follow "---" on its line',
+        );
       }
       sawStart = true;
       continue;
@@ -256,7 +283,6 @@ export function scanLines(input: string): ScanResult {
       );
       break;
     }
-    sawContent = true;
     if (first === '%') {
       fail(
         'unsupported-yaml',
@@ -267,11 +293,14 @@ export function scanLines(input: string): ScanResult {
       );
       continue;
     }
+    sawContent = true;
     if (first === '-' && (line.length === 1 || isBlank(line[1]))) {
+      inIndentedRun = true;
       fail('nested', '', lineNo, 1, 'lists are not allowed; the file is one "key: value" per line');
       continue;
     }
     if (first === '[' || first === '{') {
+      inIndentedRun = true;
       fail(
         'nested',
         '',
@@ -298,6 +327,7 @@ export function scanLines(input: string): ScanResult {
     const key = line.slice(0, colon.index).replace(/[ \t]+$/, '');
     if (!KEY.test(key)) {
       const quoted = first === '"' || first === "'";
+      if (quoted) brokenKeys.add(key.slice(1, -1));
       fail(
         quoted ? 'unsupported-yaml' : 'syntax',
         '',
@@ -328,6 +358,7 @@ export function scanLines(input: string): ScanResult {
       entries.push({ key, value, line: lineNo, valueColumn: valueStart + 1, empty, nested: false });
     } catch (e) {
       if (!(e instanceof LineError)) throw e;
+      if (e.code === 'nested') inIndentedRun = true;
       brokenKeys.add(key);
       const shown = showKey(key) ?? '';
       fail(e.code, shown, lineNo, e.column, shown === '' ? e.detail : `${shown}: ${e.detail}`);
