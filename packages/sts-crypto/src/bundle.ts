@@ -181,49 +181,52 @@ export interface SealOptions {
   signingKey: KeyObject;
   /** The recipient's (KMC's) RSA public key (wraps the symmetric key). */
   recipientKey: KeyObject;
-  /** nectar only: the 16-byte AES key (default: 16 random bytes). */
+  /**
+   * The symmetric secret: 16 bytes (nectar: the AES-128 key) or 64 bytes (strong: AES-256 key ‖
+   * HMAC key). Default: random. Pass it to keep it for `openWithKey`, and wipe it afterwards.
+   */
   key?: Uint8Array;
-  /** nectar only: the 16-byte IV (default: 16 random bytes). */
+  /** The 16-byte IV (default: 16 random bytes). */
   iv?: Uint8Array;
 }
 
+/** Length of the symmetric secret of each profile. */
+export const BUNDLE_KEY_BYTES: Readonly<Record<BundleProfile, number>> = { nectar: 16, strong: 64 };
+
+function checkProfile(profile: unknown): BundleProfile {
+  if (profile !== 'nectar' && profile !== 'strong')
+    throw new RangeError(`profile must be 'nectar' or 'strong'`);
+  return profile;
+}
+
 /**
- * Seal `config` into the bundle payloads. Secret intermediates (AES key, MAC key) are wiped.
+ * Seal `config` into the bundle payloads. A secret drawn here is wiped before returning.
  * @example
  * const parts = sealBundle({ config, signingKey, recipientKey });
  * // parts.data = IV ‖ AES-128-CBC(config); parts.digest = type-1 sig of SHA-256(config); parts.symmetric = wrapped key
  */
 export function sealBundle(o: SealOptions): BundleParts {
-  const profile = o.profile ?? 'nectar';
+  const profile = checkProfile(o.profile ?? 'nectar');
   checkBytes(o.config, 'config');
   checkKey(o.signingKey, 'private', 'signingKey');
   checkKey(o.recipientKey, 'public', 'recipientKey');
-  if (profile === 'nectar') {
-    const key = o.key ? checkBytes(o.key, 'key', 16) : randomBytes(16);
-    const iv = o.iv ? checkBytes(o.iv, 'iv', 16) : randomBytes(16);
-    try {
-      const ct = aesCbc('encrypt', key, iv, o.config);
-      const data = new Uint8Array(iv.length + ct.length);
-      data.set(iv);
-      data.set(ct, iv.length);
+  const key = o.key
+    ? checkBytes(o.key, 'key', BUNDLE_KEY_BYTES[profile])
+    : randomBytes(BUNDLE_KEY_BYTES[profile]);
+  const iv = o.iv ? checkBytes(o.iv, 'iv', 16) : randomBytes(16);
+  try {
+    const encKey = profile === 'nectar' ? key : key.subarray(0, 32);
+    const ct = aesCbc('encrypt', encKey, iv, o.config);
+    const data = new Uint8Array(iv.length + ct.length);
+    data.set(iv);
+    data.set(ct, iv.length);
+    if (profile === 'nectar') {
       const hash = createHash('sha256').update(o.config).digest();
       const digest = privateEncrypt({ key: o.signingKey, padding: rsa.RSA_PKCS1_PADDING }, hash);
       const symmetric = publicEncrypt({ key: o.recipientKey, padding: rsa.RSA_PKCS1_PADDING }, key);
       return { data, digest: new Uint8Array(digest), symmetric: new Uint8Array(symmetric) };
-    } finally {
-      if (!o.key) key.fill(0);
     }
-  }
-  if (profile !== 'strong') throw new RangeError(`profile must be 'nectar' or 'strong'`);
-  if (o.key || o.iv) throw new RangeError('the strong profile takes no key or iv: it draws its own');
-  const secret = randomBytes(64);
-  try {
-    const iv = randomBytes(16);
-    const ct = aesCbc('encrypt', secret.subarray(0, 32), iv, o.config);
-    const data = new Uint8Array(iv.length + ct.length);
-    data.set(iv);
-    data.set(ct, iv.length);
-    const mac = createHmac('sha256', secret.subarray(32)).update(data).digest();
+    const mac = createHmac('sha256', key.subarray(32)).update(data).digest();
     const digest = sign('sha256', o.config, {
       key: o.signingKey,
       padding: rsa.RSA_PKCS1_PSS_PADDING,
@@ -231,7 +234,7 @@ export function sealBundle(o: SealOptions): BundleParts {
     });
     const symmetric = publicEncrypt(
       { key: o.recipientKey, padding: rsa.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
-      secret,
+      key,
     );
     return {
       data,
@@ -240,7 +243,7 @@ export function sealBundle(o: SealOptions): BundleParts {
       mac: new Uint8Array(mac),
     };
   } finally {
-    secret.fill(0);
+    if (!o.key) key.fill(0);
   }
 }
 
@@ -254,20 +257,86 @@ export interface OpenOptions {
   signerKey: KeyObject;
 }
 
-/** Nectar profile: every failure path runs to the end and is folded into one flag. */
-function openNectar(o: OpenOptions): Uint8Array | undefined {
-  const { data, digest, symmetric } = o.parts;
-  const kr = modulusBytes(o.recipientKey, 'recipientKey');
-  const ks = modulusBytes(o.signerKey, 'signerKey');
-  let ok =
-    symmetric.length === kr && digest.length === ks && data.length >= 32 && data.length % AES_BLOCK === 0;
-
-  // 1. Unwrap the AES key: raw RSA, then our own constant-time type-2 check. On failure carry on with
-  //    a random key (implicit rejection) so the work done does not depend on the padding.
-  let em: Uint8Array = new Uint8Array(kr);
-  if (symmetric.length === kr) {
+/**
+ * Decrypt the data with `key` and verify the signature; every check runs whatever the outcome of
+ * the others (no early exit in the Nectar profile), and they fold into one flag.
+ */
+function decryptAndVerify(
+  profile: BundleProfile,
+  parts: BundleParts,
+  key: Uint8Array,
+  signerKey: KeyObject,
+): { ok: boolean; config: Uint8Array } {
+  const { data, digest, mac } = parts;
+  const ks = modulusBytes(signerKey, 'signerKey');
+  const shape = data.length >= 32 && data.length % AES_BLOCK === 0;
+  let ok = shape && digest.length === ks;
+  if (profile === 'strong') {
+    // encrypt-then-MAC: the MAC is checked before anything is decrypted
+    const expected = createHmac('sha256', key.subarray(32)).update(data).digest();
+    ok = mac !== undefined && mac.length === SHA256_LEN && timingSafeEqual(expected, mac) && ok;
+    if (!ok) return { ok, config: new Uint8Array(0) };
+  }
+  let config: Uint8Array = new Uint8Array(0);
+  if (shape) {
+    const encKey = profile === 'nectar' ? key : key.subarray(0, 32);
+    const padded = aesCbc('decrypt', encKey, data.subarray(0, 16), data.subarray(16));
+    const pad = pkcs7Unpad(padded); // our own constant-time PKCS#7 check, not OpenSSL's
+    ok = pad.valid && ok;
+    config = padded.subarray(0, pad.length);
+  }
+  if (profile === 'strong') {
+    ok =
+      ok &&
+      verify(
+        'sha256',
+        config,
+        { key: signerKey, padding: rsa.RSA_PKCS1_PSS_PADDING, saltLength: SHA256_LEN },
+        digest,
+      );
+    return { ok, config };
+  }
+  // Nectar: recover the signed block with the signer's public key and compare it whole with the
+  // block we expect (padding and digest in one constant-time comparison).
+  const expected = pkcs1Type1Encode(createHash('sha256').update(config).digest(), ks);
+  let recovered: Uint8Array = new Uint8Array(ks);
+  if (digest.length === ks) {
     try {
-      em = privateDecrypt({ key: o.recipientKey, padding: rsa.RSA_NO_PADDING }, symmetric);
+      recovered = publicDecrypt({ key: signerKey, padding: rsa.RSA_NO_PADDING }, digest);
+    } catch {
+      ok = false; // signature ≥ modulus
+    }
+  }
+  ok = timingSafeEqual(recovered, expected) && ok;
+  return { ok, config };
+}
+
+/** Unwrap the symmetric secret; on any failure a random secret (implicit rejection) and ok = false. */
+function unwrap(
+  profile: BundleProfile,
+  symmetric: Uint8Array,
+  recipientKey: KeyObject,
+): { ok: boolean; key: Uint8Array } {
+  const kr = modulusBytes(recipientKey, 'recipientKey');
+  if (profile === 'strong') {
+    try {
+      const key = privateDecrypt(
+        { key: recipientKey, padding: rsa.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        symmetric,
+      );
+      if (key.length === 64) return { ok: true, key };
+      key.fill(0);
+    } catch {
+      // fall through
+    }
+    return { ok: false, key: randomBytes(64) };
+  }
+  // Node 20 refuses PKCS#1 v1.5 decryption (CVE-2023-46809): raw RSA, then our constant-time check.
+  let ok = symmetric.length === kr;
+  let em: Uint8Array = new Uint8Array(kr);
+  if (ok) {
+    try {
+      em = privateDecrypt({ key: recipientKey, padding: rsa.RSA_NO_PADDING }, symmetric);
     } catch {
       ok = false; // c ≥ n
     }
@@ -275,93 +344,62 @@ function openNectar(o: OpenOptions): Uint8Array | undefined {
   const unpadded = pkcs1Type2Unpad(em, 16);
   em.fill(0);
   const random = randomBytes(16);
-  const key = unpadded.valid ? unpadded.message : random;
-  ok &&= unpadded.valid;
-
-  // 2. Decrypt without automatic padding, then check PKCS#7 ourselves (no padding oracle either).
-  let config: Uint8Array = new Uint8Array(0);
-  if (data.length >= 32 && data.length % AES_BLOCK === 0) {
-    const padded = aesCbc('decrypt', key, data.subarray(0, 16), data.subarray(16));
-    const pad = pkcs7Unpad(padded);
-    ok &&= pad.valid;
-    config = padded.subarray(0, pad.length);
-  }
+  ok = unpadded.valid && ok;
+  // Select without a branch on the secret flag: key = valid ? message : random.
+  const mask = unpadded.valid ? 0xff : 0x00;
+  const key = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) key[i] = (unpadded.message[i]! & mask) | (random[i]! & ~mask & 0xff);
   unpadded.message.fill(0);
   random.fill(0);
-
-  // 3. Recover the signed block with the signer's public key; compare it whole with the block we expect.
-  const expected = pkcs1Type1Encode(createHash('sha256').update(config).digest(), ks);
-  let recovered: Uint8Array = new Uint8Array(ks);
-  if (digest.length === ks) {
-    try {
-      recovered = publicDecrypt({ key: o.signerKey, padding: rsa.RSA_NO_PADDING }, digest);
-    } catch {
-      ok = false;
-    }
-  }
-  ok = timingSafeEqual(recovered, expected) && ok;
-  if (!ok) {
-    config.fill(0);
-    return undefined;
-  }
-  return config;
-}
-
-function openStrong(o: OpenOptions): Uint8Array | undefined {
-  const { data, digest, symmetric, mac } = o.parts;
-  if (!mac || mac.length !== SHA256_LEN || data.length < 32 || data.length % AES_BLOCK !== 0)
-    return undefined;
-  let secret: Buffer;
-  try {
-    secret = privateDecrypt(
-      { key: o.recipientKey, padding: rsa.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
-      symmetric,
-    );
-  } catch {
-    return undefined;
-  }
-  try {
-    if (secret.length !== 64) return undefined;
-    const expected = createHmac('sha256', secret.subarray(32)).update(data).digest();
-    if (!timingSafeEqual(expected, mac)) return undefined; // MAC before decryption: encrypt-then-MAC
-    const padded = aesCbc('decrypt', secret.subarray(0, 32), data.subarray(0, 16), data.subarray(16));
-    const pad = pkcs7Unpad(padded);
-    if (!pad.valid) return undefined;
-    const config = padded.subarray(0, pad.length);
-    const good = verify(
-      'sha256',
-      config,
-      { key: o.signerKey, padding: rsa.RSA_PKCS1_PSS_PADDING, saltLength: SHA256_LEN },
-      digest,
-    );
-    if (!good) {
-      config.fill(0);
-      return undefined;
-    }
-    return config;
-  } finally {
-    secret.fill(0);
-  }
+  return { ok, key };
 }
 
 /**
  * Open a bundle: unwrap the key, decrypt, verify the signature over the config.
- * @returns the config bytes, exactly as sealed
+ * @returns the config bytes, exactly as sealed (the caller wipes them: they hold the vending key)
  * @throws BundleVerificationError (always the same message) when anything does not verify
  * @example
  * const config = openBundle({ parts, recipientKey: kmcPrivate, signerKey: userPublic });
  */
 export function openBundle(o: OpenOptions): Uint8Array {
-  const profile = o.profile ?? 'nectar';
+  const profile = checkProfile(o.profile ?? 'nectar');
   checkKey(o.recipientKey, 'private', 'recipientKey');
   checkKey(o.signerKey, 'public', 'signerKey');
   for (const name of ['data', 'digest', 'symmetric'] as const) checkBytes(o.parts[name], `parts.${name}`);
-  let config: Uint8Array | undefined;
-  if (profile === 'nectar') config = openNectar(o);
-  else if (profile === 'strong') config = openStrong(o);
-  else throw new RangeError(`profile must be 'nectar' or 'strong'`);
-  if (config === undefined) throw new BundleVerificationError();
-  return config;
+  const unwrapped = unwrap(profile, o.parts.symmetric, o.recipientKey);
+  try {
+    const r = decryptAndVerify(profile, o.parts, unwrapped.key, o.signerKey);
+    if (!(r.ok && unwrapped.ok)) {
+      r.config.fill(0);
+      throw new BundleVerificationError();
+    }
+    return r.config;
+  } finally {
+    unwrapped.key.fill(0);
+  }
+}
+
+/**
+ * The sender's self-check: decrypt the data with the symmetric secret still in memory and verify
+ * the signature with the signer's public key (the wrapped key can only be checked by the recipient).
+ * @returns the config bytes
+ * @throws BundleVerificationError
+ */
+export function openWithKey(o: {
+  profile?: BundleProfile;
+  parts: BundleParts;
+  key: Uint8Array;
+  signerKey: KeyObject;
+}): Uint8Array {
+  const profile = checkProfile(o.profile ?? 'nectar');
+  checkBytes(o.key, 'key', BUNDLE_KEY_BYTES[profile]);
+  checkKey(o.signerKey, 'public', 'signerKey');
+  const r = decryptAndVerify(profile, o.parts, o.key, o.signerKey);
+  if (!r.ok) {
+    r.config.fill(0);
+    throw new BundleVerificationError();
+  }
+  return r.config;
 }
 
 /**

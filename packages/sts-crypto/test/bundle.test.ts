@@ -10,6 +10,7 @@ import {
   decodeBase64Text,
   encodeBase64Lines,
   openBundle,
+  openWithKey,
   pkcs1Type1Encode,
   pkcs1Type2Unpad,
   recoverType1,
@@ -158,6 +159,40 @@ describe.each(['nectar', 'strong'] as const)('%s profile', (profile) => {
         ).toThrow(BUNDLE_DOES_NOT_VERIFY);
       }
     }
+  });
+});
+
+describe("openWithKey (the sender's self-check)", () => {
+  test.each([
+    { profile: 'nectar' as const, keyBytes: 16 },
+    { profile: 'strong' as const, keyBytes: 64 },
+  ])('$profile: opens with the secret, refuses another secret', ({ profile, keyBytes }) => {
+    const key = new Uint8Array(keyBytes).fill(0x5a);
+    const parts = sealBundle({
+      profile,
+      config,
+      signingKey: user.privateKey,
+      recipientKey: kmc.publicKey,
+      key,
+    });
+    const out = openWithKey({ profile, parts, key, signerKey: user.publicKey });
+    expect(Buffer.from(out).equals(Buffer.from(config))).toBe(true);
+    const wrong = new Uint8Array(keyBytes).fill(0x5b);
+    expect(() => openWithKey({ profile, parts, key: wrong, signerKey: user.publicKey })).toThrow(
+      BUNDLE_DOES_NOT_VERIFY,
+    );
+  });
+
+  test('the strong profile needs a 64-byte secret', () => {
+    expect(() =>
+      sealBundle({
+        profile: 'strong',
+        config,
+        signingKey: user.privateKey,
+        recipientKey: kmc.publicKey,
+        key: new Uint8Array(16),
+      }),
+    ).toThrow('key must be 64 bytes, got 16');
   });
 });
 
