@@ -5,6 +5,7 @@ export type { PreparedBlockCipher } from './block-cipher.ts';
 export {
   BUNDLE_DOES_NOT_VERIFY,
   BUNDLE_FILES,
+  BUNDLE_KEY_BYTES,
   type BundleParts,
   type BundleProfile,
   BundleVerificationError,
@@ -12,6 +13,7 @@ export {
   encodeBase64Lines,
   type OpenOptions,
   openBundle,
+  openWithKey,
   pkcs1Type1Encode,
   pkcs1Type2Unpad,
   recoverType1,
@@ -33,7 +35,6 @@ export { type KcvMethod, kcv, kcvMethodForVendingKey } from './kcv.ts';
 export { luhnCheckDigit } from './luhn.ts';
 export { misty1Decrypt, misty1Encrypt, prepareMisty1Key } from './misty1.ts';
 export { controlBlock, meterPan, panBlock } from './pan.ts';
-export { prepareStaKey, type StaTables, staDecrypt, staEncrypt } from './sta.ts';
 export {
   checkShareSet,
   type DecodeShareResult,
@@ -45,3 +46,4 @@ export {
   type ShareInfo,
   type ShareProblem,
 } from './shares.ts';
+export { prepareStaKey, type StaTables, staDecrypt, staEncrypt } from './sta.ts';
