@@ -1,0 +1,139 @@
+// sts-vend decode, as a process: the vectors' tokens decode back to the fields they were made from.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { jsonLines, runCli, tempDir, VECTORS, writeConfig } from './cli.ts';
+
+let dir: string;
+let cleanup: () => void;
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir());
+});
+afterAll(() => cleanup());
+
+/** The decode request for each token of a vector: the vector's key material, the expected token. */
+function decodeRequests() {
+  return VECTORS.flatMap((v) =>
+    v.expected.map((token, i) => {
+      const r = v.request;
+      const key =
+        r.config !== undefined
+          ? { config: r.config, drn: r.drn }
+          : r.decoderKey !== undefined
+            ? { decoderKey: r.decoderKey, encryptionAlgorithm: r.encryptionAlgorithm, baseDate: r.baseDate }
+            : {};
+      return { vector: v, section: i + 1, request: { id: `${r.id}/${i + 1}`, token, ...key } };
+    }),
+  );
+}
+
+/** An issue time truncated to the minute, as the TID keeps it (sts-reference §5). */
+function minuteOf(time: string): string {
+  return `${new Date(time).toISOString().slice(0, 16)}:00.000Z`;
+}
+
+describe('decode --batch of every vector token', () => {
+  const cases = decodeRequests();
+  let out: Record<string, unknown>[];
+  let code: number | null;
+  beforeAll(async () => {
+    const run = await runCli(['decode', '--batch', '-'], {
+      input: cases.map((c) => JSON.stringify(c.request)).join('\n'),
+    });
+    code = run.code;
+    out = jsonLines(run.stdout);
+  });
+
+  test('one answer per line, in order, all CRCs good, exit 0', () => {
+    expect(code).toBe(0);
+    expect(out.map((o) => o.id)).toEqual(cases.map((c) => c.request.id));
+    expect(out.every((o) => o.crcOk === true)).toBe(true);
+  });
+
+  test.each(cases.map((c, i) => ({ ...c, i, name: `${c.vector.name} #${c.section}` })))(
+    '$name gives back its fields',
+    ({ vector, section, i }) => {
+      const r = vector.request;
+      const got = out[i]!;
+      expect(got.type).toBe(r.type);
+      if (r.type === 'key-change') {
+        expect(got.section).toBe(section);
+        return;
+      }
+      if (r.amount !== undefined) expect(Number(got.amount)).toBe(Number(r.amount));
+      for (const field of ['watts', 'register', 'pad', 'control', 'manufacturerCode', 'random'] as const) {
+        if (r[field] !== undefined) expect(got[field]).toBe(r[field]);
+      }
+      if (typeof r.time === 'string' && !/T00:01/.test(r.time)) expect(got.issuedAt).toBe(minuteOf(r.time));
+    },
+  );
+});
+
+describe('decode one token', () => {
+  const vector = VECTORS.find((v) => v.request.id === 'v001')!;
+
+  test('with --config and --drn, fields one per line', async () => {
+    const config = writeConfig(dir, 'v001.yml', vector.request.config as Record<string, unknown>);
+    const run = await runCli(['decode', vector.expected[0]!, '--config', config, '--drn', '00000000000']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^type +electricity$/m);
+    expect(run.stdout).toMatch(/^amount +0\.1$/m);
+    expect(run.stdout).toMatch(/^tid +5871715$/m);
+    expect(run.stdout).toMatch(/^crcOk +true$/m);
+  });
+
+  test('with --decoder-key, the token in five groups, --json', async () => {
+    // sts-reference §13.2: 25.6 kWh, DK 0ABC12DEF3456789, RND 11, TID 1698595.
+    const run = await runCli([
+      'decode',
+      ...'2905 4347 1393 0985 1356'.split(' '),
+      '--decoder-key',
+      '0ABC12DEF3456789',
+      '--ea',
+      'sta',
+      '--base-date',
+      '1993',
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const body = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      type: 'electricity',
+      amount: '25.6',
+      tid: 1698595,
+      random: 11,
+      crcOk: true,
+    });
+    expect(body.id).toBeUndefined();
+  });
+
+  test('a wrong key fails the CRC: exit 1, a note on stderr', async () => {
+    const run = await runCli([
+      'decode',
+      vector.expected[0]!,
+      '--decoder-key',
+      '0ABC12DEF3456789',
+      '--ea',
+      'sta',
+      '--base-date',
+      '1993',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^crcOk +false$/m);
+    expect(run.stderr).toBe('sts-vend: CRC does not match: wrong key, or a mistyped token\n');
+  });
+
+  test('a token that is not 20 digits: exit 2, one line', async () => {
+    const run = await runCli([
+      'decode',
+      '1234',
+      '--decoder-key',
+      '0ABC12DEF3456789',
+      '--ea',
+      'sta',
+      '--base-date',
+      '1993',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^sts-vend: [^\n]+\n$/);
+  });
+});
