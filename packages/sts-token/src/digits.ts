@@ -1,21 +1,124 @@
-// Digits (sts-reference §7).
+// Class transposition and the 20-digit decimal form (IEC 62055-41 §6.2, sts-reference §7).
+// 66-bit arithmetic on 16-bit limbs held in Numbers: no BigInt, one string per token.
+import { TokenError } from './errors.ts';
+
+/** A parsed token: the class and the 64-bit data block with bits 28/27 restored (still encrypted). */
 export interface ParsedTokenDigits {
   class: number;
   hi: number;
   lo: number;
 }
-export function blockToTokenDigits(_c: number, _h: number, _l: number): string {
-  throw new Error('in progress');
+
+const TWO16 = 65_536;
+const E8 = 100_000_000;
+// "0000" … "9999": the 20 digits are five table entries joined.
+const QUADS: string[] = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
+
+/**
+ * Insert the class into the encrypted block E (bits 28, 27 move to 65, 64) and print the 66-bit value
+ * as 20 decimal digits.
+ */
+export function blockToTokenDigits(tokenClass: number, hi: number, lo: number): string {
+  const top = (lo >>> 27) & 3;
+  const low = ((lo & 0xe7ffffff) | ((tokenClass & 3) << 27)) >>> 0;
+  // T = top·2^64 + hi·2^32 + low, as limbs L4..L0 of 16 bits; divide once by 10^8.
+  let acc = top * TWO16 + (hi >>> 16);
+  const q3 = Math.floor(acc / E8);
+  acc = (acc - q3 * E8) * TWO16 + (hi & 0xffff);
+  const q2 = Math.floor(acc / E8);
+  acc = (acc - q2 * E8) * TWO16 + (low >>> 16);
+  const q1 = Math.floor(acc / E8);
+  acc = (acc - q1 * E8) * TWO16 + (low & 0xffff);
+  const q0 = Math.floor(acc / E8);
+  const g0 = acc - q0 * E8; // T mod 10^8
+  const q = ((q3 * TWO16 + q2) * TWO16 + q1) * TWO16 + q0; // T div 10^8 < 7.4·10^11: exact
+  const g2 = Math.floor(q / E8); // < 7379
+  const g1 = q - g2 * E8;
+  const g1h = Math.floor(g1 / 10_000);
+  const g0h = Math.floor(g0 / 10_000);
+  return QUADS[g2]! + QUADS[g1h]! + QUADS[g1 - g1h * 10_000]! + QUADS[g0h]! + QUADS[g0 - g0h * 10_000]!;
 }
-export function parseTokenDigitsInto(_d: string, _out: Uint32Array): number {
-  throw new Error('in progress');
+
+// Value of `n` decimal digits of s from `start`, or -1 on a non-digit.
+function digitsValue(s: string, start: number, n: number): number {
+  let v = 0;
+  for (let i = start; i < start + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
-export function parseTokenDigits(_d: string): ParsedTokenDigits | null {
-  throw new Error('in progress');
+
+/**
+ * Parse exactly 20 decimal digits into out[0] = hi, out[1] = lo of the data block (class bits restored).
+ * Returns the class 0..3, -1 when the text is not 20 digits, -2 when the value is ≥ 2^66. No allocation.
+ */
+export function parseTokenDigitsInto(digits: string, out: Uint32Array): number {
+  if (digits.length !== 20) return -1;
+  const a = digitsValue(digits, 0, 4);
+  const b = digitsValue(digits, 4, 8);
+  const c = digitsValue(digits, 12, 8);
+  if (a < 0 || b < 0 || c < 0) return -1;
+  // T = X·10^8 + c with X = a·10^8 + b < 10^12; X as 16-bit limbs x2 x1 x0.
+  const x = a * E8 + b;
+  const x2 = Math.floor(x / 4_294_967_296);
+  const xl = x - x2 * 4_294_967_296;
+  const x1 = Math.floor(xl / TWO16);
+  const x0 = xl - x1 * TWO16;
+  let acc = x0 * E8 + c;
+  const l0 = acc % TWO16;
+  acc = Math.floor(acc / TWO16) + x1 * E8;
+  const l1 = acc % TWO16;
+  acc = Math.floor(acc / TWO16) + x2 * E8;
+  const l2 = acc % TWO16;
+  acc = Math.floor(acc / TWO16);
+  const l3 = acc % TWO16;
+  const l4 = Math.floor(acc / TWO16);
+  if (l4 > 3) return -2;
+  const lo = l1 * TWO16 + l0;
+  const cls = Math.floor(lo / 134_217_728) & 3; // bits 28..27
+  out[0] = l3 * TWO16 + l2;
+  out[1] = ((lo & 0xe7ffffff) | (l4 << 27)) >>> 0;
+  return cls;
 }
-export function formatToken(_d: string, _o?: { grouped?: boolean; separator?: string }): string {
-  throw new Error('in progress');
+
+const SCRATCH = new Uint32Array(2);
+
+/** Parse 20 digits → `{ class, hi, lo }` (block still encrypted), or null if not a valid token value. */
+export function parseTokenDigits(digits: string): ParsedTokenDigits | null {
+  const cls = parseTokenDigitsInto(digits, SCRATCH);
+  if (cls < 0) return null;
+  return { class: cls, hi: SCRATCH[0]!, lo: SCRATCH[1]! };
 }
-export function parseTokenString(_t: string): string {
-  throw new Error('in progress');
+
+/**
+ * Token text as people type it → the 20 digits. Spaces, tabs and dashes are ignored.
+ * Throws `invalid-token` (wrong length or a non-digit) or `token-out-of-range` (≥ 2^66).
+ */
+export function parseTokenString(text: string): string {
+  if (typeof text !== 'string') throw new TokenError('invalid-token', 'token must be a string of 20 digits');
+  const digits = text.replace(/[\s-]+/g, '');
+  const bad = /[^0-9]/.exec(digits);
+  if (bad !== null)
+    throw new TokenError(
+      'invalid-token',
+      `token must contain only digits, spaces and dashes, found ${JSON.stringify(bad[0])}`,
+    );
+  if (digits.length !== 20)
+    throw new TokenError('invalid-token', `token must be 20 digits, got ${digits.length}`);
+  if (digits > '73786976294838206463')
+    throw new TokenError('token-out-of-range', 'token is not below 2^66 (73786976294838206464)');
+  return digits;
+}
+
+/**
+ * Print a token in groups of four (`2905 4347 1393 0985 1356`) or as 20 plain digits (`grouped: false`).
+ * Accepts any text parseTokenString accepts.
+ */
+export function formatToken(digits: string, options: { grouped?: boolean; separator?: string } = {}): string {
+  const d = parseTokenString(digits);
+  if (options.grouped === false) return d;
+  const sep = options.separator ?? ' ';
+  return [d.slice(0, 4), d.slice(4, 8), d.slice(8, 12), d.slice(12, 16), d.slice(16, 20)].join(sep);
 }

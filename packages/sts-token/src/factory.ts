@@ -1,8 +1,13 @@
 // TokenFactory: the Nectar SDK's method names and Java parameter order over sts-token (nectar-compat §3).
 // Methods return Nectar-style records (token_no, token_type, meter_no, created_at); key change returns the set.
-import type { StsConfigLike } from './key.ts';
-import type { NectarTokenType } from './token-types.ts';
-import type { Instant } from './types.ts';
+import { configFromJson, parseStsConfig } from 'sts-config';
+import { encodeTokenDetailed } from './encode.ts';
+import { TokenError } from './errors.ts';
+import { keyFromConfig, type StsConfigLike } from './key.ts';
+import { keyChangeFromConfigs } from './key-change.ts';
+import { parseInstant } from './tid.ts';
+import type { NectarTokenType, TokenTypeName } from './token-types.ts';
+import type { EncodedToken, Instant, TokenInput } from './types.ts';
 
 /** A Nectar-style token record. `meter_no` is null for class 1; `created_at` is the issue time (ISO, UTC). */
 export interface NectarTokenRecord {
@@ -21,174 +26,266 @@ export interface TokenFactoryOptions {
 /** Config argument: a parsed StsConfig, the config file's text, or its fields as a JSON object. */
 export type FactoryConfig = StsConfigLike | string | Record<string, unknown>;
 
+function resolveConfig(config: FactoryConfig, name: string): StsConfigLike {
+  if (typeof config === 'string') {
+    const r = parseStsConfig(config);
+    if (!r.ok) throw new TokenError('invalid-config', `${name}: ${r.errors[0]?.message ?? 'invalid'}`);
+    return r.config;
+  }
+  if (
+    config !== null &&
+    typeof config === 'object' &&
+    (config as { vendingKey?: unknown }).vendingKey instanceof Uint8Array
+  )
+    return config as StsConfigLike;
+  const r = configFromJson(config);
+  if (!r.ok) throw new TokenError('invalid-config', `${name}: ${r.errors[0]?.message ?? 'invalid'}`);
+  return r.config;
+}
+
+function amountText(amount: string | number): string {
+  if (typeof amount === 'string') return amount;
+  if (typeof amount === 'number' && Number.isFinite(amount)) return String(amount); // shortest exact repr of the double
+  throw new TokenError(
+    'invalid-amount',
+    `amount must be a decimal string or a finite number, got ${String(amount)}`,
+  );
+}
+
 type T = Instant;
-const NOT_YET = (): never => {
-  throw new Error('in progress');
-};
+type Rnd = number | null | undefined;
 
 /**
- * Nectar SDK-style generator. Credit and management methods keep the Java order
- * (time, value, randomNo, isStid, drn, config); `time` is a Date or an ISO string with a zone.
- * Every method throws TokenError on bad input. Amounts are decimal strings (numbers accepted, converted exactly).
+ * Nectar SDK-style generator. Timed methods keep the Java order (time, value, randomNo, isStid, drn, config);
+ * `time` is a Date, epoch ms or an ISO string with a zone; `randomNo` null/undefined draws a random RND.
+ * Every method returns a NectarTokenRecord (the key change: the whole set) and throws TokenError on bad input.
  * @example
- * new TokenFactory().generateElectricityToken('2024-05-01T10:00:00Z', '25.6', 5, false, '47500150231', config)
+ * new TokenFactory().generateElectricityToken('2024-05-01T10:00:00Z', '25.6', 5, false, '47500150231', config).token_no
  */
 export class TokenFactory {
-  constructor(_options: TokenFactoryOptions = {}) {}
-  generateElectricityToken(
-    _time: T,
-    _amount: string | number,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+  readonly #now: () => Date;
+
+  constructor(options: TokenFactoryOptions = {}) {
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  #timed(
+    type: TokenTypeName,
+    time: T,
+    value: Record<string, unknown>,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    const ms = parseInstant(time);
+    const key = keyFromConfig(resolveConfig(config, 'config'), drn);
+    try {
+      const input = { type, time: ms, isStid: isStid === true, ...value } as Record<string, unknown>;
+      if (randomNo !== null && randomNo !== undefined) input.random = randomNo;
+      const t = encodeTokenDetailed(key, input as unknown as TokenInput);
+      return record(t, drn, new Date(ms).toISOString());
+    } finally {
+      key.destroy();
+    }
+  }
+
+  #testDisplay(
+    type: TokenTypeName,
+    control: number,
+    manufacturerCode: string | number,
+    digits: number,
+  ): NectarTokenRecord {
+    const code =
+      typeof manufacturerCode === 'number'
+        ? String(manufacturerCode).padStart(digits, '0')
+        : manufacturerCode;
+    const t = encodeTokenDetailed(null, { type, control, manufacturerCode: code } as TokenInput);
+    return record(t, null, this.#now().toISOString());
+  }
+
+  generateElectricityToken(
+    time: T,
+    amount: string | number,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
+  ): NectarTokenRecord {
+    return this.#timed('electricity', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
   }
   generateWaterToken(
-    _time: T,
-    _amount: string | number,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    amount: string | number,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('water', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
   }
   generateGasToken(
-    _time: T,
-    _amount: string | number,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    amount: string | number,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('gas', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
   }
   generateTimeToken(
-    _time: T,
-    _amount: string | number,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    amount: string | number,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('time', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
   }
   generateElectricityCurrencyToken(
-    _time: T,
-    _amount: string,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    amount: string,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed(
+      'electricity-currency',
+      time,
+      { amount: amountText(amount) },
+      randomNo,
+      isStid,
+      drn,
+      config,
+    );
   }
   generateWaterCurrencyToken(
-    _time: T,
-    _amount: string,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    amount: string,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('water-currency', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
   }
   generateGasCurrencyToken(
-    _time: T,
-    _amount: string,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    amount: string,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('gas-currency', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
   }
   generateTimeCurrencyToken(
-    _time: T,
-    _amount: string,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    amount: string,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('time-currency', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
   }
-  generateInitiateMeterTestDisplay10Token(_control: number, _manufacturerCode: string): NectarTokenRecord {
-    return NOT_YET();
+  /** Class 1 sub 0: 36-bit control, 2-digit manufacturer code (a number is zero-padded). */
+  generateInitiateMeterTestDisplay10Token(
+    control: number,
+    manufacturerCode: string | number,
+  ): NectarTokenRecord {
+    return this.#testDisplay('test-display-1', control, manufacturerCode, 2);
   }
-  generateInitiateMeterTestDisplay11Token(_control: number, _manufacturerCode: string): NectarTokenRecord {
-    return NOT_YET();
+  /** Class 1 sub 1: 28-bit control, 4-digit manufacturer code (a number is zero-padded). */
+  generateInitiateMeterTestDisplay11Token(
+    control: number,
+    manufacturerCode: string | number,
+  ): NectarTokenRecord {
+    return this.#testDisplay('test-display-2', control, manufacturerCode, 4);
   }
   generateSetMaximumPowerLimitToken(
-    _time: T,
-    _watts: number,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    watts: number,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('max-power-limit', time, { watts }, randomNo, isStid, drn, config);
   }
   generateClearCreditToken(
-    _time: T,
-    _register: number,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    register: number,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('clear-credit', time, { register }, randomNo, isStid, drn, config);
   }
   generateSetTariffRateToken(
-    _time: T,
-    _rate: number,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    rate: number,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('tariff-rate', time, { rate }, randomNo, isStid, drn, config);
   }
   generateClearTamperConditionToken(
-    _time: T,
-    _pad: number,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    pad: number,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('clear-tamper', time, { pad }, randomNo, isStid, drn, config);
   }
   generateSetMaximumPhasePowerUnbalanceLimitToken(
-    _time: T,
-    _watts: number,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    watts: number,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('max-phase-power-unbalance-limit', time, { watts }, randomNo, isStid, drn, config);
   }
+  /** Nectar's example has a trailing boolean after the config reference; it is accepted and ignored. */
   generateSetWaterMeterFactorToken(
-    _time: T,
-    _factor: number,
-    _randomNo: number | null,
-    _isStid: boolean,
-    _drn: string,
-    _config: FactoryConfig,
+    time: T,
+    factor: number,
+    randomNo: Rnd,
+    isStid: boolean,
+    drn: string,
+    config: FactoryConfig,
     _debug?: boolean,
   ): NectarTokenRecord {
-    return NOT_YET();
+    return this.#timed('water-meter-factor', time, { factor }, randomNo, isStid, drn, config);
   }
   /** The whole key-change set (2 or 4 records), encrypted under `config`'s key for `drn`. */
   generateSet1stSectionDecoderKeyToken(
-    _drn: string,
-    _config: FactoryConfig,
-    _newConfig: FactoryConfig,
-    _rollover?: boolean,
+    drn: string,
+    config: FactoryConfig,
+    newConfig: FactoryConfig,
+    rollover = false,
   ): NectarTokenRecord[] {
-    return NOT_YET();
+    const set = keyChangeFromConfigs(
+      resolveConfig(config, 'config'),
+      drn,
+      resolveConfig(newConfig, 'newConfig'),
+      rollover === true,
+    );
+    const at = this.#now().toISOString();
+    return set.map((t) => record(t, drn, at));
   }
+}
+
+function record(t: EncodedToken, drn: string | null, createdAt: string): NectarTokenRecord {
+  return { token_no: t.token, token_type: t.nectarType, meter_no: drn, created_at: createdAt, tid: t.tid };
 }

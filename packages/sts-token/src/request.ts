@@ -1,18 +1,41 @@
 // The batch request layer (pure, no I/O): one JSON request object in, one JSON result object out.
 // The request format is that of vectors/sts-public.json; RequestCache makes a million lines cheap.
-import type { TokenErrorCode } from './errors.ts';
-import type { NectarTokenType, TokenTypeName } from './token-types.ts';
+import { configFromJson, type StsConfig } from 'sts-config';
+import { type DecoderKeyDeriver, prepareDecoderKeyDerivation, wipe } from 'sts-crypto';
+import { decodeToken } from './decode.ts';
+import { encodeTokenDetailed } from './encode.ts';
+import { TokenError, type TokenErrorCode } from './errors.ts';
+import {
+  asConfigError,
+  checkConfigDrn,
+  derivationParams,
+  type PreparedDecoderKey,
+  prepareConfigKey,
+  prepareKey,
+  type StsConfigLike,
+} from './key.ts';
+import { encodeKeyChangeDetailed } from './key-change.ts';
+import {
+  isTokenTypeName,
+  type NectarTokenType,
+  TOKEN_TYPE_NAMES,
+  type TokenTypeName,
+  tokenTypeByName,
+} from './token-types.ts';
+import type { BaseDate, EncodedToken, EncryptionAlgorithm, TokenInput } from './types.ts';
+
+type Id = string | number | null;
 
 /** The error answer of a request. `message` names the field. */
 export interface RequestError {
-  id: string | number | null;
+  id: Id;
   error: { code: TokenErrorCode; message: string };
 }
 
 /** The answer to a token request. `tid` is null for class 1 and key-change tokens. */
 export type TokenRequestResult =
   | {
-      id: string | number | null;
+      id: Id;
       tokens: {
         token: string;
         type: TokenTypeName;
@@ -26,10 +49,7 @@ export type TokenRequestResult =
 
 /** The answer to a decode request: the fields of decodeToken (without `ok`) under the request's id. */
 export type DecodeRequestResult =
-  | ({ id: string | number | null; class: number; subclass: number; type: string; crcOk: boolean } & Record<
-      string,
-      unknown
-    >)
+  | ({ id: Id; class: number; subclass: number; type: string; crcOk: boolean } & Record<string, unknown>)
   | RequestError;
 
 export interface RequestCacheOptions {
@@ -39,11 +59,271 @@ export interface RequestCacheOptions {
   maxConfigs?: number;
 }
 
+interface ConfigEntry {
+  serial: number;
+  config: StsConfig | null;
+  error: TokenError | null;
+  deriver: DecoderKeyDeriver | null;
+}
+
 /** Memoises parsed configs (by their JSON text) and derived decoder keys (by config + DRN). Call destroy() at the end. */
 export class RequestCache {
-  constructor(_options: RequestCacheOptions = {}) {}
-  /** Wipe and forget every key. */
-  destroy(): void {}
+  readonly #maxKeys: number;
+  readonly #maxConfigs: number;
+  readonly #configs = new Map<string, ConfigEntry>();
+  readonly #keys = new Map<string, PreparedDecoderKey>();
+  #serial = 0;
+  readonly #scratch = new Uint8Array(16);
+
+  constructor(options: RequestCacheOptions = {}) {
+    this.#maxKeys = Math.max(1, options.maxKeys ?? 10_000);
+    this.#maxConfigs = Math.max(1, options.maxConfigs ?? 100);
+  }
+
+  /** Number of prepared keys held. */
+  get size(): number {
+    return this.#keys.size;
+  }
+
+  /** @internal the parsed configuration of a request's config object (throws invalid-config). */
+  configEntry(raw: unknown, field: string): ConfigEntry {
+    const text = JSON.stringify(raw);
+    let entry = this.#configs.get(text);
+    if (entry === undefined) {
+      entry = parseConfigEntry(raw, field, ++this.#serial);
+      if (this.#configs.size >= this.#maxConfigs) {
+        const [oldest, old] = this.#configs.entries().next().value as [string, ConfigEntry];
+        this.#configs.delete(oldest);
+        dropConfig(old);
+      }
+      this.#configs.set(text, entry);
+    }
+    if (entry.error !== null) throw entry.error;
+    return entry;
+  }
+
+  /** @internal a prepared key for (config, drn), derived once. */
+  keyFor(entry: ConfigEntry, drn: string): PreparedDecoderKey {
+    const id = `${entry.serial}:${drn}`;
+    const hit = this.#keys.get(id);
+    if (hit !== undefined) {
+      this.#keys.delete(id); // refresh its place in the LRU order
+      this.#keys.set(id, hit);
+      return hit;
+    }
+    const config = entry.config!;
+    checkConfigDrn(config, drn);
+    let key: PreparedDecoderKey;
+    try {
+      entry.deriver ??= prepareDecoderKeyDerivation(derivationParams(config));
+      const n = config.encryptionAlgorithm === 'misty1' ? 16 : 8;
+      const out = this.#scratch.subarray(0, n);
+      const raw = entry.deriver.derive(drn, out);
+      key = prepareConfigKey(config, raw === out ? out : raw);
+    } catch (e) {
+      throw asConfigError(e);
+    } finally {
+      wipe(this.#scratch);
+    }
+    this.remember(id, key);
+    return key;
+  }
+
+  /** @internal keep a prepared key under `id`, evicting (and wiping) the least recently used. */
+  remember(id: string, key: PreparedDecoderKey): void {
+    if (this.#keys.size >= this.#maxKeys) {
+      const [oldest, old] = this.#keys.entries().next().value as [string, PreparedDecoderKey];
+      this.#keys.delete(oldest);
+      old.destroy();
+    }
+    this.#keys.set(id, key);
+  }
+
+  /** @internal */
+  lookup(id: string): PreparedDecoderKey | undefined {
+    return this.#keys.get(id);
+  }
+
+  /** Wipe and forget every key and configuration. */
+  destroy(): void {
+    for (const k of this.#keys.values()) k.destroy();
+    this.#keys.clear();
+    for (const c of this.#configs.values()) dropConfig(c);
+    this.#configs.clear();
+  }
+}
+
+function dropConfig(c: ConfigEntry): void {
+  c.deriver?.destroy();
+  if (c.config !== null) wipe(c.config.vendingKey);
+}
+
+function parseConfigEntry(raw: unknown, field: string, serial: number): ConfigEntry {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return {
+      serial,
+      config: null,
+      error: new TokenError('invalid-config', `${field} must be an object of the config file's fields`),
+      deriver: null,
+    };
+  const r = configFromJson(raw);
+  if (!r.ok) {
+    const first = r.errors[0];
+    return {
+      serial,
+      config: null,
+      error: new TokenError('invalid-config', `${field}: ${first?.message ?? 'invalid'}`),
+      deriver: null,
+    };
+  }
+  return { serial, config: r.config, error: null, deriver: null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field checks
+
+const KEY_FIELDS = ['config', 'drn', 'decoderKey', 'encryptionAlgorithm', 'baseDate', 'keyExpiryNo'];
+const TIMING_FIELDS = ['time', 'tid', 'isStid', 'random'];
+const VALUE_FIELDS: Record<TokenTypeName, string[]> = {
+  electricity: ['amount'],
+  water: ['amount'],
+  gas: ['amount'],
+  time: ['amount'],
+  'electricity-currency': ['amount'],
+  'water-currency': ['amount'],
+  'gas-currency': ['amount'],
+  'time-currency': ['amount'],
+  'test-display-1': ['control', 'manufacturerCode'],
+  'test-display-2': ['control', 'manufacturerCode'],
+  'max-power-limit': ['watts'],
+  'clear-credit': ['register'],
+  'tariff-rate': ['rate'],
+  'clear-tamper': ['pad'],
+  'max-phase-power-unbalance-limit': ['watts'],
+  'water-meter-factor': ['factor'],
+  'key-change': ['newConfig', 'rollover'],
+};
+const ALLOWED = new Map<string, Set<string>>(
+  TOKEN_TYPE_NAMES.map((name) => {
+    const info = tokenTypeByName(name)!;
+    const extra =
+      info.layout === 'key-change'
+        ? ['config', 'drn']
+        : info.class === 1
+          ? []
+          : [...KEY_FIELDS, ...TIMING_FIELDS];
+    return [name, new Set(['id', 'type', ...extra, ...VALUE_FIELDS[name]])];
+  }),
+);
+const DECODE_ALLOWED = new Set(['id', 'token', ...KEY_FIELDS]);
+
+function kind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+function requireString(r: Record<string, unknown>, name: string): string {
+  const v = r[name];
+  if (v === undefined) throw new TokenError('missing-field', `${name} is required`);
+  if (typeof v !== 'string')
+    throw new TokenError('invalid-field', `${name} must be a string, got ${kind(v)}`);
+  return v;
+}
+
+function requireNumber(r: Record<string, unknown>, name: string): number {
+  const v = r[name];
+  if (v === undefined) throw new TokenError('missing-field', `${name} is required`);
+  if (typeof v !== 'number')
+    throw new TokenError('invalid-field', `${name} must be a number, got ${kind(v)}`);
+  return v;
+}
+
+function optional<T>(
+  r: Record<string, unknown>,
+  name: string,
+  type: 'number' | 'boolean' | 'string',
+): T | undefined {
+  const v = r[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== type) throw new TokenError('invalid-field', `${name} must be a ${type}, got ${kind(v)}`);
+  return v as T;
+}
+
+function readId(r: Record<string, unknown>): Id {
+  const id = r.id;
+  if (id === undefined || id === null) return null;
+  if (typeof id !== 'string' && typeof id !== 'number')
+    throw new TokenError('invalid-field', `id must be a string or a number, got ${kind(id)}`);
+  return id;
+}
+
+function checkUnknown(r: Record<string, unknown>, allowed: Set<string>, what: string): void {
+  for (const k of Object.keys(r)) {
+    if (!allowed.has(k))
+      throw new TokenError('unknown-field', `unknown field ${JSON.stringify(k)} for ${what}`);
+  }
+}
+
+/** The prepared key of a request and whether the caller must destroy it (no cache). */
+function requestKey(
+  r: Record<string, unknown>,
+  cache: RequestCache | undefined,
+): [PreparedDecoderKey, boolean] | null {
+  const hasConfig = r.config !== undefined;
+  const hasRaw = r.decoderKey !== undefined;
+  if (hasConfig && hasRaw)
+    throw new TokenError('conflicting-fields', 'give config (with drn) or decoderKey, not both');
+  if (hasConfig) {
+    for (const f of ['encryptionAlgorithm', 'baseDate', 'keyExpiryNo'])
+      if (r[f] !== undefined)
+        throw new TokenError('conflicting-fields', `${f} comes from config; give it only with decoderKey`);
+    if (r.drn === undefined) throw new TokenError('missing-field', 'drn is required with config');
+    if (typeof r.drn !== 'string')
+      throw new TokenError('invalid-drn', `drn must be a string of digits, got ${kind(r.drn)}`);
+    const c = cache ?? new RequestCache({ maxKeys: 1, maxConfigs: 1 });
+    const entry = c.configEntry(r.config, 'config');
+    if (cache !== undefined) return [c.keyFor(entry, r.drn), false];
+    try {
+      // No cache: derive, then hand the key over (the throwaway cache forgets it without wiping).
+      const key = c.keyFor(entry, r.drn);
+      return [key, true];
+    } finally {
+      dropConfig(entry);
+    }
+  }
+  if (hasRaw) {
+    if (r.drn !== undefined)
+      throw new TokenError('conflicting-fields', 'drn goes with config, not with decoderKey');
+    const hex = requireString(r, 'decoderKey');
+    const ea = requireString(r, 'encryptionAlgorithm') as EncryptionAlgorithm;
+    const bd = requireNumber(r, 'baseDate') as BaseDate;
+    const ken = optional<number>(r, 'keyExpiryNo', 'number');
+    const id = `raw:${ea}:${bd}:${ken ?? 255}:${hex}`;
+    const hit = cache?.lookup(id);
+    if (hit !== undefined) return [hit, false];
+    const key = prepareKey({
+      decoderKey: hex,
+      encryptionAlgorithm: ea,
+      baseDate: bd,
+      ...(ken === undefined ? {} : { keyExpiryNo: ken }),
+    });
+    if (cache === undefined) return [key, true];
+    cache.remember(id, key);
+    return [key, false];
+  }
+  return null;
+}
+
+function asRequestError(id: Id, e: unknown): RequestError {
+  if (e instanceof TokenError) return { id, error: { code: e.code, message: e.message } };
+  // A bug or an unexpected library error: report it without a stack.
+  const message = e instanceof Error ? e.message : String(e);
+  return { id, error: { code: 'invalid-request', message } };
+}
+
+function tokenRows(list: EncodedToken[]): TokenRequestResult {
+  return { id: null, tokens: list };
 }
 
 /**
@@ -51,14 +331,142 @@ export class RequestCache {
  * @example
  * processTokenRequest({ id: 'a', type: 'electricity', config, drn: '47500150231', time: '2024-05-01T10:00:00Z', amount: '10' }, cache)
  */
-export function processTokenRequest(_request: unknown, _cache?: RequestCache): TokenRequestResult {
-  throw new Error('in progress');
+export function processTokenRequest(request: unknown, cache?: RequestCache): TokenRequestResult {
+  if (request === null || typeof request !== 'object' || Array.isArray(request))
+    return {
+      id: null,
+      error: { code: 'invalid-request', message: `request must be a JSON object, got ${kind(request)}` },
+    };
+  const r = request as Record<string, unknown>;
+  let id: Id = null;
+  let owned: PreparedDecoderKey | null = null;
+  try {
+    id = readId(r);
+    const type = r.type;
+    if (type === undefined) throw new TokenError('missing-field', 'type is required');
+    if (!isTokenTypeName(type))
+      throw new TokenError(
+        'unknown-type',
+        `type ${JSON.stringify(type)} is not a token type (electricity, water, gas, …, key-change)`,
+      );
+    checkUnknown(r, ALLOWED.get(type)!, `type ${type}`);
+    const info = tokenTypeByName(type)!;
+    let out: TokenRequestResult;
+    if (info.layout === 'key-change') {
+      out = tokenRows(keyChange(r, cache));
+    } else if (info.class === 1) {
+      out = tokenRows([
+        encodeTokenDetailed(null, {
+          type,
+          control: requireNumber(r, 'control'),
+          manufacturerCode: requireString(r, 'manufacturerCode'),
+        } as TokenInput),
+      ]);
+    } else {
+      const input: Record<string, unknown> = { type };
+      for (const f of VALUE_FIELDS[type]) {
+        const v = r[f];
+        if (v === undefined) {
+          if (f === 'pad') continue;
+          throw new TokenError('missing-field', `${f} is required for type ${type}`);
+        }
+        if (f === 'amount' ? typeof v !== 'string' : typeof v !== 'number')
+          throw new TokenError(
+            'invalid-field',
+            f === 'amount'
+              ? `amount must be a decimal string like "25.6", got ${kind(v)}`
+              : `${f} must be a number, got ${kind(v)}`,
+          );
+        input[f] = v;
+      }
+      if (r.time !== undefined && typeof r.time !== 'string')
+        throw new TokenError(
+          'invalid-time',
+          `time must be an ISO 8601 string with a zone, got ${kind(r.time)}`,
+        );
+      if (r.time !== undefined) input.time = r.time;
+      if (r.tid !== undefined) input.tid = r.tid;
+      const isStid = optional<boolean>(r, 'isStid', 'boolean');
+      if (isStid !== undefined) input.isStid = isStid;
+      if (r.random !== undefined) input.random = r.random;
+      if (r.time === undefined && r.tid === undefined)
+        throw new TokenError('missing-field', 'time is required (or tid)');
+      const k = requestKey(r, cache);
+      if (k === null) throw new TokenError('missing-field', 'config (with drn) or decoderKey is required');
+      if (k[1]) owned = k[0];
+      out = tokenRows([encodeTokenDetailed(k[0], input as unknown as TokenInput)]);
+    }
+    out.id = id;
+    return out;
+  } catch (e) {
+    return asRequestError(id, e);
+  } finally {
+    owned?.destroy();
+  }
+}
+
+function keyChange(r: Record<string, unknown>, cache: RequestCache | undefined): EncodedToken[] {
+  if (r.config === undefined) throw new TokenError('missing-field', 'config is required for type key-change');
+  if (r.newConfig === undefined)
+    throw new TokenError('missing-field', 'newConfig is required for type key-change');
+  const rollover = optional<boolean>(r, 'rollover', 'boolean') ?? false;
+  const c = cache ?? new RequestCache({ maxKeys: 2, maxConfigs: 2 });
+  const newEntry = c.configEntry(r.newConfig, 'newConfig');
+  const k = requestKey(r, c)!;
+  const drn = r.drn as string;
+  const newConfig = newEntry.config as StsConfigLike;
+  checkConfigDrn(newConfig, drn);
+  const bytes = new Uint8Array(newConfig.encryptionAlgorithm === 'misty1' ? 16 : 8);
+  try {
+    newEntry.deriver ??= prepareDecoderKeyDerivation(derivationParams(newConfig));
+    const raw = newEntry.deriver.derive(drn, bytes);
+    if (raw !== bytes) bytes.set(raw);
+    return encodeKeyChangeDetailed(k[0], {
+      newDecoderKey: bytes,
+      keyExpiryNo: newConfig.keyExpiryNo,
+      keyRevisionNo: newConfig.keyRevisionNo,
+      keyType: newConfig.keyType,
+      tariffIndex: newConfig.tariffIndex,
+      supplyGroupCode: newConfig.supplyGroupCode,
+      rollover,
+    });
+  } catch (e) {
+    throw asConfigError(e);
+  } finally {
+    wipe(bytes);
+    if (cache === undefined) c.destroy();
+  }
 }
 
 /**
  * Process one decode request: `{ id?, token, config + drn | decoderKey + encryptionAlgorithm + baseDate [+ keyExpiryNo] }`
  * (no key needed for class 1). Never throws.
  */
-export function processDecodeRequest(_request: unknown, _cache?: RequestCache): DecodeRequestResult {
-  throw new Error('in progress');
+export function processDecodeRequest(request: unknown, cache?: RequestCache): DecodeRequestResult {
+  if (request === null || typeof request !== 'object' || Array.isArray(request))
+    return {
+      id: null,
+      error: { code: 'invalid-request', message: `request must be a JSON object, got ${kind(request)}` },
+    };
+  const r = request as Record<string, unknown>;
+  let id: Id = null;
+  let owned: PreparedDecoderKey | null = null;
+  try {
+    id = readId(r);
+    checkUnknown(r, DECODE_ALLOWED, 'a decode request');
+    const token = r.token;
+    if (token === undefined) throw new TokenError('missing-field', 'token is required');
+    if (typeof token !== 'string')
+      throw new TokenError('invalid-token', `token must be a string of 20 digits, got ${kind(token)}`);
+    const k = requestKey(r, cache);
+    if (k?.[1] === true) owned = k[0];
+    const d = decodeToken(token, k?.[0] ?? null);
+    if (!d.ok) return { id, error: { code: d.code, message: d.message } };
+    const { ok: _ok, ...fields } = d;
+    return { id, ...fields };
+  } catch (e) {
+    return asRequestError(id, e);
+  } finally {
+    owned?.destroy();
+  }
 }

@@ -1,18 +1,133 @@
-// TID (sts-reference §5).
+// TID, the token identifier (IEC 62055-41 §6.3.5, sts-reference §5): 24-bit minutes since the key's
+// base date (00:00 UTC, 1 January), seconds truncated, with the 00:01 rule and the KEN check.
+import { TokenError } from './errors.ts';
 import type { BaseDate, Instant } from './types.ts';
+
+/** The last TID: 2^24 − 1 (20:15 on 24 November, 31.9 years after the base date). */
 export const MAX_TID = 0xffffff;
-export function baseDateMs(_b: BaseDate): number {
-  throw new Error('in progress');
+
+const MINUTE = 60_000;
+const BASE_MS: Record<BaseDate, number> = {
+  1993: Date.UTC(1993, 0, 1),
+  2014: Date.UTC(2014, 0, 1),
+  2035: Date.UTC(2035, 0, 1),
+};
+
+/** Epoch milliseconds of a base date. Throws `invalid-base-date` for anything but 1993, 2014, 2035. */
+export function baseDateMs(baseDate: BaseDate): number {
+  const ms = BASE_MS[baseDate];
+  if (ms === undefined)
+    throw new TokenError('invalid-base-date', `baseDate must be 1993, 2014 or 2035, got ${String(baseDate)}`);
+  return ms;
 }
-export function parseInstant(_i: Instant, _name?: string): number {
-  throw new Error('in progress');
+
+// YYYY-MM-DDTHH:MM[:SS[.fff]] then Z or ±HH:MM / ±HHMM (the zone is required).
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * An instant → epoch milliseconds. Strings must be ISO 8601 WITH a zone: a zoneless time is
+ * `zoneless-time` (an issue time in an unknown zone could move a TID by hours), anything else `invalid-time`.
+ */
+export function parseInstant(instant: Instant, name = 'time'): number {
+  if (instant instanceof Date) {
+    const ms = instant.getTime();
+    if (Number.isNaN(ms)) throw new TokenError('invalid-time', `${name} is an invalid Date`);
+    return ms;
+  }
+  if (typeof instant === 'number') {
+    if (!Number.isFinite(instant))
+      throw new TokenError('invalid-time', `${name} must be finite epoch milliseconds`);
+    return instant;
+  }
+  if (typeof instant !== 'string')
+    throw new TokenError(
+      'invalid-time',
+      `${name} must be an ISO 8601 instant string like "2024-05-01T10:00:00Z"`,
+    );
+  const m = ISO.exec(instant.trim());
+  if (m === null)
+    throw new TokenError(
+      'invalid-time',
+      `${name} must be an ISO 8601 instant like "2024-05-01T10:00:00Z", got ${JSON.stringify(instant.slice(0, 40))}`,
+    );
+  const zone = m[8];
+  if (zone === undefined)
+    throw new TokenError(
+      'zoneless-time',
+      `${name} ${JSON.stringify(instant)} has no zone: add Z or an offset like +03:00`,
+    );
+  const [year, month, day, hour, minute] = [1, 2, 3, 4, 5].map((i) => Number(m[i]));
+  const second = m[6] === undefined ? 0 : Number(m[6]);
+  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (
+    month! < 1 ||
+    month! > 12 ||
+    day! < 1 ||
+    day! > daysInMonth ||
+    hour! > 23 ||
+    minute! > 59 ||
+    second > 59
+  )
+    throw new TokenError('invalid-time', `${name} ${JSON.stringify(instant)} is not a valid date and time`);
+  let offsetMinutes = 0;
+  if (zone !== 'Z' && zone !== 'z') {
+    const digits = zone.replace(':', '');
+    const oh = Number(digits.slice(1, 3));
+    const om = digits.length > 3 ? Number(digits.slice(3, 5)) : 0;
+    if (oh > 23 || om > 59)
+      throw new TokenError('invalid-time', `${name} ${JSON.stringify(instant)} has an invalid zone offset`);
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  const local = Date.UTC(year!, month! - 1, day!, hour, minute, second, millis);
+  return local - offsetMinutes * MINUTE;
 }
-export function tidFromInstant(_i: Instant, _b: BaseDate, _o?: { isStid?: boolean }): number {
-  throw new Error('in progress');
+
+/**
+ * The TID of an issue time: whole minutes since the base date (seconds truncated). Minute-of-day 1
+ * (00:01) becomes 00:02 unless `isStid` (Nectar's reserved TID; CTSA09 needs this rule).
+ * Throws `time-before-base-date` or `tid-out-of-range` (never wraps).
+ */
+export function tidFromInstant(
+  instant: Instant,
+  baseDate: BaseDate,
+  options: { isStid?: boolean } = {},
+): number {
+  const ms = parseInstant(instant);
+  const base = baseDateMs(baseDate);
+  if (ms < base)
+    throw new TokenError(
+      'time-before-base-date',
+      `time ${new Date(ms).toISOString()} is before the base date ${baseDate}-01-01T00:00Z`,
+    );
+  let tid = Math.floor((ms - base) / MINUTE);
+  if (tid % 1440 === 1 && options.isStid !== true) tid += 1;
+  if (tid > MAX_TID)
+    throw new TokenError(
+      'tid-out-of-range',
+      `time ${new Date(ms).toISOString()} is past the last TID of base date ${baseDate} (${new Date(base + MAX_TID * MINUTE).toISOString()})`,
+    );
+  return tid;
 }
-export function instantFromTid(_t: number, _b: BaseDate): Date {
-  throw new Error('in progress');
+
+/** The instant a TID stands for (UTC, whole minute). */
+export function instantFromTid(tid: number, baseDate: BaseDate): Date {
+  return new Date(baseDateMs(baseDate) + tid * MINUTE);
 }
-export function checkKeyExpiry(_t: number, _k: number): void {
-  throw new Error('in progress');
+
+/** Throws `key-expired` when TID >> 16 exceeds the key expiry number (sts-reference §5). */
+export function checkKeyExpiry(tid: number, keyExpiryNo: number): void {
+  if (tid >>> 16 > keyExpiryNo)
+    throw new TokenError(
+      'key-expired',
+      `tid ${tid} is past the key's expiry: its top 8 bits ${tid >>> 16} exceed keyExpiryNo ${keyExpiryNo}`,
+    );
+}
+
+/** Check a TID given directly: an integer 0..2^24−1, else `tid-out-of-range`. */
+export function checkTid(tid: unknown, name = 'tid'): number {
+  if (typeof tid !== 'number' || !Number.isInteger(tid) || tid < 0 || tid > MAX_TID)
+    throw new TokenError('tid-out-of-range', `${name} must be an integer 0..16777215, got ${String(tid)}`);
+  return tid;
 }
