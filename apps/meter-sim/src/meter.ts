@@ -55,6 +55,9 @@ interface PendingSection {
 
 const NOT_SET = -1;
 const ZERO_BLOCK_SCRATCH = new Uint32Array(2);
+// Shared scratch for the token pipeline (single-threaded, never re-entered): keeps each meter small.
+const PARSED = new Uint32Array(3);
+const BLOCK = new Uint32Array(2);
 
 function prepareCipher(alg: EncryptionAlgorithm, key: Uint8Array): PreparedBlockCipher {
   if (alg === 'sta') return prepareStaKey(key);
@@ -100,8 +103,6 @@ export class Meter {
   #events: MeterEvent[] = [];
   #eventHead = 0; // index of the oldest entry once the ring is full
   readonly #clock: () => Date;
-  readonly #parsed = new Uint32Array(3);
-  readonly #block = new Uint32Array(2);
   #destroyed = false;
 
   private constructor(init: MeterInit) {
@@ -212,7 +213,7 @@ export class Meter {
   }
 
   #process(text: string, now: Date): MeterResult {
-    const p = this.#parsed;
+    const p = PARSED;
     const status = parseTokenInto(text, p);
     if (status !== PARSE_OK) {
       return reject(
@@ -226,7 +227,7 @@ export class Meter {
     if (cls === 3)
       return reject(token, 'format-error', 'class 3 is reserved: no meter can authenticate it', 3);
     if (cls === 1) return this.#testDisplay(token, p[1]!, p[2]!);
-    const out = this.#block;
+    const out = BLOCK;
     this.#cipher.decrypt64(p[1]!, p[2]!, out);
     const hi = out[0]!;
     const lo = out[1]!;

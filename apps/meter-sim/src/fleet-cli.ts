@@ -1,0 +1,51 @@
+// `sts-meter fleet`: run the fleet simulation from a configuration file and print the result table.
+// Exit 1 when any token got another result than the vendor expected (every mismatch is a bug).
+
+import { EXIT_OK, EXIT_REJECTED, parse, parseCount, readConfig, required, str } from './cli.ts';
+import { type FleetReport, runFleet } from './fleet.ts';
+
+/** Markdown table of a fleet report (kind | sent | expected result | got as expected | mismatches). */
+export function formatFleetTable(r: FleetReport): string {
+  const lines = [
+    '| kind | sent | expected result | got as expected | mismatches |',
+    '|---|---:|---|---:|---:|',
+    ...r.rows.map(
+      (row) =>
+        `| ${row.kind} | ${row.sent} | ${row.expected.join(' / ') || '-'} | ${row.asExpected} | ${row.mismatches} |`,
+    ),
+    `| **all** | ${r.tokens} | | ${r.tokens - (r.mismatches - r.registerMismatches)} | ${r.mismatches - r.registerMismatches} |`,
+  ];
+  return lines.join('\n');
+}
+
+export async function runFleetCommand(args: readonly string[], out: (s: string) => void): Promise<number> {
+  const { values } = parse(args, {
+    config: { type: 'string' },
+    meters: { type: 'string' },
+    'tokens-per-meter': { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const configPath = required(values, 'config');
+  const meters = parseCount(required(values, 'meters'), 'meters', 1, 10_000_000)!;
+  const tokensPerMeter = parseCount(required(values, 'tokens-per-meter'), 'tokens-per-meter', 1, 10_000)!;
+  const seed = parseCount(str(values, 'seed'), 'seed', 0, 0xffffffff) ?? 1;
+  const config = await readConfig(configPath);
+  const started = performance.now();
+  const report = runFleet({ config, meters, tokensPerMeter, seed });
+  const seconds = (performance.now() - started) / 1000;
+  if (values.json) {
+    out(JSON.stringify({ ...report, seconds: Number(seconds.toFixed(3)) }, null, 2));
+  } else {
+    out(formatFleetTable(report));
+    out('');
+    out(
+      `${meters} meters × ${tokensPerMeter} tokens (seed ${seed}) in ${seconds.toFixed(2)} s; ` +
+        `electricity registers: ${meters - report.registerMismatches}/${meters} as expected`,
+    );
+    for (const e of report.examples) {
+      out(`mismatch: meter ${e.meter} ${e.kind} ${e.token}: expected ${e.expected}, got ${e.got}`);
+    }
+  }
+  return report.mismatches === 0 ? EXIT_OK : EXIT_REJECTED;
+}
