@@ -1,0 +1,169 @@
+// `sts-keygen ceremony plan|run FILE`: one strict YAML file, checked in full before any secret is
+// touched, then run step by step into a hash-chained transcript (key-ceremony.md features 1, 9, 12).
+
+import * as path from 'node:path';
+import {
+  type Ceremony,
+  formatProblem,
+  parseCeremony,
+  type ResolvedPlan,
+  resolvePlan,
+} from '../ceremony/plan.ts';
+import { runCeremony, toolVersion } from '../ceremony/run.ts';
+import { kcvLines } from '../ceremony/summary.ts';
+import { parseArgs } from '../io/args.ts';
+import type { Command, CommandContext } from '../io/command.ts';
+import { EXIT, InputError, UsageError } from '../io/errors.ts';
+import { readInput, sha256Hex } from '../io/files.ts';
+
+interface Loaded {
+  file: string;
+  sha256: string;
+  ceremony: Ceremony;
+  plan: ResolvedPlan;
+}
+
+/** Read, parse, validate and resolve; every problem reported at once (exit 2). */
+function load(file: string, rehearsal: boolean, ctx: CommandContext): Loaded {
+  const data = readInput(file, { observer: ctx.observer, what: 'ceremony file', maxBytes: 256 * 1024 });
+  const sha256 = sha256Hex(data);
+  const parsed = parseCeremony(data.toString('utf8'));
+  if (!parsed.ceremony) throw new InputError(`${file}:\n${parsed.problems.map(formatProblem).join('\n')}`);
+  const resolved = resolvePlan(parsed.ceremony, file, rehearsal);
+  if (!resolved.plan) throw new InputError(`${file}:\n${resolved.problems.map(formatProblem).join('\n')}`);
+  return { file, sha256, ceremony: parsed.ceremony, plan: resolved.plan };
+}
+
+function onlyFile(args: { positionals: string[] }, name: string): string {
+  const [file, ...extra] = args.positionals;
+  if (file === undefined) throw new UsageError(`${name} needs the ceremony file`);
+  if (extra.length > 0)
+    throw new UsageError(`${name} takes one ceremony file, got ${args.positionals.length}`);
+  return file;
+}
+
+const plan: Command = {
+  name: 'ceremony plan',
+  summary: 'check a ceremony file without touching a secret and print the plan',
+  usage: `usage: sts-keygen ceremony plan FILE [--rehearsal] [--json]
+
+Parses FILE as strict YAML (unknown keys, duplicate keys, aliases and a second document are errors,
+all reported at once with their lines), checks every step's arguments, that every input is readable
+or written by an earlier step, that no output exists yet or is written twice, and that no file is
+both read and written. Prints the plan and the file's SHA-256. Touches no secret, writes nothing.
+  --rehearsal show the plan with the REHEARSAL- output names a rehearsal run would use`,
+  async run(argv, ctx) {
+    const args = parseArgs(argv, { rehearsal: { type: 'boolean' } }, true);
+    const file = onlyFile(args, 'ceremony plan');
+    const rehearsal = args.values.rehearsal === true;
+    const { sha256, ceremony, plan: p } = load(file, rehearsal, ctx);
+    const base = path.dirname(path.resolve(file));
+    const rel = (f: string): string => path.relative(base, f);
+    const lines = [
+      `ceremony: ${ceremony.title}${rehearsal ? ' (REHEARSAL)' : ''}`,
+      `file: ${file}`,
+      `SHA-256: ${sha256}`,
+      `tool: ${toolVersion()}`,
+      'people:',
+      ...ceremony.people.map((x) => `  ${x.name} (${x.role})`),
+      'steps:',
+    ];
+    for (const s of p.steps) {
+      const shown = s.argv.map((a) => (path.isAbsolute(a) ? rel(a) : a)).join(' ');
+      lines.push(
+        `  ${s.step.number}. sts-keygen ${s.step.command} ${shown}${s.step.note ? `   # ${s.step.note}` : ''}`,
+      );
+      if (s.step.spec.risky) lines.push('     (asks for confirmation on a terminal)');
+      for (const f of s.inputs) lines.push(`     reads  ${rel(f)}`);
+      for (const f of s.outputs)
+        lines.push(`     writes ${rel(f)}${s.step.spec.secretOutputs ? ' (secret, 0600)' : ''}`);
+    }
+    lines.push(`transcript: ${rel(p.transcript)}`, `summary: ${rel(p.summary)}`);
+    lines.push(`plan OK: ${p.steps.length} step(s) checked, nothing touched`);
+    ctx.out.result(lines, {
+      command: 'ceremony plan',
+      title: ceremony.title,
+      file,
+      sha256,
+      rehearsal,
+      people: ceremony.people,
+      steps: p.steps.map((s) => ({
+        number: s.step.number,
+        command: s.step.command,
+        argv: s.argv.map((a) => (path.isAbsolute(a) ? rel(a) : a)),
+        reads: s.inputs.map(rel),
+        writes: s.outputs.map(rel),
+        confirm: s.step.spec.risky,
+      })),
+      transcript: rel(p.transcript),
+      summary: rel(p.summary),
+    });
+    return EXIT.ok;
+  },
+};
+
+const run: Command = {
+  name: 'ceremony run',
+  summary: 'run a ceremony file, writing a hash-chained transcript and a summary to sign',
+  usage: `usage: sts-keygen ceremony run FILE [--rehearsal [--seed S]] [--yes] [--json]
+
+Repeats every check of 'ceremony plan', then runs the steps in order. Risky steps (anything that
+creates or handles a secret) ask for confirmation on a terminal; --yes answers for scripted runs
+(required without a terminal). Writes the transcript (JSON Lines; each entry's "prev" is the SHA-256
+of the line before; every file read or written with its SHA-256, the KCVs, the tool version,
+timestamps, never a secret) and the summary with a signature line per person.
+  --rehearsal every output is named REHEARSAL-… and marked REHEARSAL inside where the format allows
+  --seed S    deterministic keys, components and share set ids for a dry run (rehearsal only;
+              Shamir share bytes still come from the system RNG inside shamir-secret-sharing)
+Exit codes: those of the failing step (1 verification, 2 bad input); the summary records it.`,
+  async run(argv, ctx) {
+    const args = parseArgs(
+      argv,
+      { rehearsal: { type: 'boolean' }, seed: { type: 'string' }, yes: { type: 'boolean' } },
+      true,
+    );
+    const file = onlyFile(args, 'ceremony run');
+    const rehearsal = args.values.rehearsal === true;
+    const seed = args.values.seed;
+    if (seed !== undefined && !rehearsal) {
+      throw new UsageError('--seed is only allowed with --rehearsal (real keys need real randomness)');
+    }
+    if (seed !== undefined && (typeof seed !== 'string' || seed === ''))
+      throw new UsageError('--seed needs a value');
+    const loaded = load(file, rehearsal, ctx);
+    const result = await runCeremony({
+      ceremonyFile: file,
+      ceremonySha256: loaded.sha256,
+      ceremony: loaded.ceremony,
+      plan: loaded.plan,
+      rehearsal,
+      seed: typeof seed === 'string' ? seed : undefined,
+      yes: args.values.yes === true,
+      ctx,
+    });
+    const base = path.dirname(path.resolve(file));
+    const rel = (f: string): string => path.relative(base, f);
+    const lines = [
+      `${rehearsal ? 'REHEARSAL ' : ''}ceremony done: ${loaded.ceremony.title}`,
+      ...result.steps.flatMap((s) => [
+        `  ${s.number}. ${s.command}: done`,
+        ...kcvLines(s.result).map((l) => `     ${l}`),
+      ]),
+      `transcript: ${rel(result.transcript)} (${result.entries} entries, head ${result.head})`,
+      `summary: ${rel(result.summary)} (print it and sign it)`,
+    ];
+    ctx.out.result(lines, {
+      command: 'ceremony run',
+      title: loaded.ceremony.title,
+      sha256: loaded.sha256,
+      rehearsal,
+      steps: result.steps.map((s) => ({ number: s.number, command: s.command, result: s.result })),
+      transcript: rel(result.transcript),
+      summary: rel(result.summary),
+      head: result.head,
+    });
+    return EXIT.ok;
+  },
+};
+
+export const commands: Command[] = [plan, run];

@@ -1,0 +1,351 @@
+// `sts-keygen shares split|verify|combine`: Shamir M-of-N backup of a vending key in STS-SHARE v1
+// files; recovery proves itself against the KCV every share carries (key-ceremony.md feature 5).
+
+import * as path from 'node:path';
+import { combine as shamirCombine, split as shamirSplit } from 'shamir-secret-sharing';
+import {
+  bytesToHex,
+  checkShareSet,
+  decodeShare,
+  encodeShare,
+  formatShareProblem,
+  kcv,
+  Share,
+  type ShareInfo,
+  wipe,
+} from 'sts-crypto';
+import { refuseExisting } from '../ceremony/files.ts';
+import { intOption, REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
+import type { RandomSource } from '../ceremony/rng.ts';
+import { keyFileText, parseKeyFile, vendingKeyCheck } from '../ceremony/vending-key.ts';
+import { optionalString, parseArgs, requireString } from '../io/args.ts';
+import type { Command, CommandContext } from '../io/command.ts';
+import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
+import { assertDistinct, OutputSet, readInput } from '../io/files.ts';
+
+/** How many M-subsets a split recombines at most; beyond that, a random sample of this size. */
+export const SUBSET_SAMPLE = 500;
+
+/** `share-2-of-5.txt`: the file name of share `index` of `count`. */
+export function shareFileName(index: number, count: number): string {
+  return `share-${index}-of-${count}.txt`;
+}
+
+/** A plain Uint8Array copy: the Shamir package refuses Buffers and other subclasses. */
+function plain(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.from(bytes);
+}
+
+/** Constant-time equality of two byte arrays of equal length. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+function binomial(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return Math.round(r);
+}
+
+/** Every k-subset of 0..n-1 in lexicographic order (only called when there are at most SUBSET_SAMPLE). */
+function* allSubsets(n: number, k: number): Generator<number[]> {
+  const idx = Array.from({ length: k }, (_, i) => i);
+  for (;;) {
+    yield idx.slice();
+    let i = k - 1;
+    while (i >= 0 && idx[i] === n - k + i) i--;
+    if (i < 0) return;
+    idx[i]!++;
+    for (let j = i + 1; j < k; j++) idx[j] = idx[j - 1]! + 1;
+  }
+}
+
+/** `count` distinct random k-subsets of 0..n-1 (partial Fisher-Yates per subset). */
+function sampledSubsets(n: number, k: number, count: number, rng: RandomSource): number[][] {
+  const seen = new Set<string>();
+  const out: number[][] = [];
+  while (out.length < count) {
+    const pool = Array.from({ length: n }, (_, i) => i);
+    const r = rng.bytes(4 * k);
+    for (let i = 0; i < k; i++) {
+      const v = ((r[4 * i]! << 24) | (r[4 * i + 1]! << 16) | (r[4 * i + 2]! << 8) | r[4 * i + 3]!) >>> 0;
+      const j = i + (v % (n - i));
+      [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+    }
+    const subset = pool.slice(0, k).sort((a, b) => a - b);
+    const id = subset.join(',');
+    if (!seen.has(id)) {
+      seen.add(id);
+      out.push(subset);
+    }
+  }
+  return out;
+}
+
+/**
+ * Recombine every M-subset (or SUBSET_SAMPLE random ones) and check each result against the
+ * secret's KCV and bytes. Returns how many subsets were checked.
+ */
+async function checkAllSubsets(
+  shares: readonly Share[],
+  secret: Uint8Array,
+  rng: RandomSource,
+): Promise<number> {
+  const n = shares.length;
+  const m = shares[0]!.threshold;
+  const total = binomial(n, m);
+  const subsets = total <= SUBSET_SAMPLE ? allSubsets(n, m) : sampledSubsets(n, m, SUBSET_SAMPLE, rng);
+  let checked = 0;
+  for (const subset of subsets) {
+    const recovered = await shamirCombine(subset.map((i) => plain(shares[i]!.data)));
+    try {
+      const check = vendingKeyCheck(recovered);
+      if (!sameBytes(recovered, secret) || check.kcv !== shares[0]!.kcv) {
+        const names = subset.map((i) => shares[i]!.index).join(', ');
+        throw new VerificationError(
+          `shares ${names} do not recombine to the key: split refused, no share written`,
+        );
+      }
+    } finally {
+      wipe(recovered);
+    }
+    checked++;
+  }
+  return checked;
+}
+
+const split: Command = {
+  name: 'shares split',
+  summary: 'split a vending key file into M-of-N Shamir share files',
+  usage: `usage: sts-keygen shares split --threshold M --shares N --in FILE --out DIR [--label L] [--rehearsal [--seed S]] [--json]
+
+Splits the key in FILE (one line of hex: 8 bytes for DKGA02, 20 for DKGA04) into N shares, any M of
+which recover it. Each share is an STS-SHARE v1 text file DIR/share-k-of-N.txt (mode 0600,
+exclusive) carrying the set id, M, N, its index, the label and the key's KCV, with a checksum.
+Before anything is reported done, every M-subset (a random ${SUBSET_SAMPLE} when there are more) is recombined
+and checked against the KCV, and the written files are read back; on any failure no share is left.
+  --label L   what the key is, printed in every share (default: "vending key")`,
+  async run(argv, ctx) {
+    const args = parseArgs(argv, {
+      threshold: { type: 'string' },
+      shares: { type: 'string' },
+      in: { type: 'string' },
+      out: { type: 'string' },
+      label: { type: 'string' },
+      ...REHEARSAL_OPTIONS,
+    });
+    const count = intOption(args, 'shares', 2, 255);
+    const threshold = intOption(args, 'threshold', 2, 255);
+    if (threshold > count) throw new UsageError(`--threshold ${threshold} is more than --shares ${count}`);
+    const input = requireString(args, 'in');
+    const dir = requireString(args, 'out');
+    const label = (optionalString(args, 'label') ?? 'vending key').replace(/\s+/g, ' ').trim();
+    if (label.length === 0 || label.length > 80 || /[\p{Cc}]/u.test(label)) {
+      throw new UsageError('--label must be 1 to 80 printable characters');
+    }
+    const { rehearsal, rng } = rehearsalOf(args);
+    const files = Array.from({ length: count }, (_, i) => path.join(dir, shareFileName(i + 1, count)));
+    assertDistinct([input], [dir, ...files]);
+    refuseExisting(...files);
+
+    const data = readInput(input, { observer: ctx.observer, what: 'key file', maxBytes: 4096 });
+    const { key, rehearsal: keyIsRehearsal } = parseKeyFile(data, input);
+    data.fill(0);
+    const made: Share[] = [];
+    try {
+      if (key.length !== 8 && key.length !== 20) {
+        throw new InputError(
+          `key file ${input} must hold 8 bytes (DKGA02) or 20 bytes (DKGA04), got ${key.length}`,
+        );
+      }
+      if (keyIsRehearsal && !rehearsal) {
+        throw new InputError(`key file ${input} is a REHEARSAL key: split it with --rehearsal`);
+      }
+      const check = vendingKeyCheck(key);
+      const info: Omit<ShareInfo, 'index'> = {
+        setId: bytesToHex(rng.bytes(8)),
+        label,
+        threshold,
+        shares: count,
+        kcv: check.kcv,
+        kcvMethod: check.method,
+        rehearsal,
+      };
+      const raw = await shamirSplit(plain(key), count, threshold);
+      // Re-read every share from its own text, so the check below covers the format as well.
+      const texts = raw.map((bytes, i) => {
+        const text = encodeShare(new Share({ ...info, index: i + 1 }, bytes));
+        bytes.fill(0);
+        return text;
+      });
+      for (const text of texts) {
+        const decoded = decodeShare(text);
+        if (!decoded.ok)
+          throw new Error(`share format round trip failed: ${formatShareProblem(decoded.problems[0]!)}`);
+        made.push(decoded.share);
+      }
+      const checked = await checkAllSubsets(made, key, rng.fork('subset-sample'));
+      const total = binomial(count, threshold);
+
+      await new OutputSet(ctx.observer).run((set) => {
+        set.ensureDir(dir);
+        for (const f of files) set.plan(f);
+        files.forEach((f, i) => {
+          set.write(f, texts[i]!, { secret: true });
+        });
+        // Read back what landed on disk: a share that does not decode is no backup.
+        files.forEach((f, i) => {
+          const back = readInput(f, { what: 'share file', maxBytes: 64 * 1024 });
+          const same = back.toString('utf8') === texts[i];
+          back.fill(0);
+          if (!same) throw new VerificationError(`${f} does not read back as written: split refused`);
+        });
+      });
+
+      const lines = [
+        `${count} shares written to ${dir} (any ${threshold} recover the key)`,
+        `set ${info.setId}, label "${label}", key KCV ${check.kcv} (${check.method})`,
+        total <= SUBSET_SAMPLE
+          ? `checked: all ${checked} sets of ${threshold} shares recombine to the key`
+          : `checked: ${checked} random sets of ${threshold} shares (of ${total}) recombine to the key`,
+        ...files.map((f) => `  ${f}`),
+      ];
+      if (rehearsal) lines.unshift('REHEARSAL: not production shares');
+      ctx.out.result(lines, {
+        command: 'shares split',
+        setId: info.setId,
+        label,
+        threshold,
+        shares: count,
+        kcv: check.kcv,
+        kcvMethod: check.method,
+        files,
+        subsetsChecked: checked,
+        subsetsTotal: total,
+        rehearsal,
+      });
+      return EXIT.ok;
+    } finally {
+      wipe(key);
+      for (const s of made) s.destroy();
+    }
+  },
+};
+
+/** Read and decode share files; problems are collected per file, never thrown one at a time. */
+function readShares(files: readonly string[], ctx: CommandContext): { shares: Share[]; problems: string[] } {
+  const shares: Share[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    const data = readInput(file, { observer: ctx.observer, what: 'share file', maxBytes: 64 * 1024 });
+    const decoded = decodeShare(data.toString('utf8'));
+    data.fill(0);
+    if (decoded.ok) shares.push(decoded.share);
+    else for (const p of decoded.problems) problems.push(`${file}: ${formatShareProblem(p)}`);
+  }
+  return { shares, problems };
+}
+
+const verify: Command = {
+  name: 'shares verify',
+  summary: 'check share files (format and checksum) without recombining',
+  usage: `usage: sts-keygen shares verify FILE... [--json]
+
+Checks each STS-SHARE v1 file: its format, every data line's check and the checksum. A typo is
+reported with its line. Nothing is recombined, so one custodian can check their share alone.
+Exit 0 when every share is intact, 1 when any is not.`,
+  async run(argv, ctx) {
+    const args = parseArgs(argv, {}, true);
+    if (args.positionals.length === 0) throw new UsageError('shares verify needs at least one share file');
+    const results: { file: string; share: ShareInfo }[] = [];
+    const lines: string[] = [];
+    const damaged: string[] = [];
+    for (const file of args.positionals) {
+      const { shares, problems } = readShares([file], ctx);
+      const share = shares[0];
+      if (share) {
+        const info = share.info();
+        results.push({ file, share: info });
+        lines.push(
+          `${file}: OK, share ${info.index} of ${info.shares} (threshold ${info.threshold}), set ${info.setId}, "${info.label}", key KCV ${info.kcv} (${info.kcvMethod})${info.rehearsal ? ', REHEARSAL' : ''}`,
+        );
+        share.destroy();
+      } else {
+        damaged.push(...problems);
+      }
+    }
+    const total = args.positionals.length;
+    if (damaged.length > 0) {
+      if (!ctx.json && lines.length > 0) ctx.out.text(lines.join('\n'));
+      const bad = total - results.length;
+      throw new VerificationError(`${damaged.join('\n')}\n${bad} of ${total} share file(s) did not verify`);
+    }
+    lines.push(`${total} share file(s) intact`);
+    ctx.out.result(lines, { command: 'shares verify', files: results });
+    return EXIT.ok;
+  },
+};
+
+const combine: Command = {
+  name: 'shares combine',
+  summary: 'recover a key from M share files, proven against its KCV',
+  usage: `usage: sts-keygen shares combine FILE... --out FILE [--json]
+
+Recovers the key from at least M shares of one set and writes it as one line of hex (mode 0600,
+exclusive). Refused (exit 2): shares of different sets (set id, M, N or KCV differ), a share given
+twice, too few shares (the message says how many are missing). The recovered key must match the
+KCV in the shares, else exit 1 and nothing is written.`,
+  async run(argv, ctx) {
+    const args = parseArgs(argv, { out: { type: 'string' } }, true);
+    const out = requireString(args, 'out');
+    const files = args.positionals;
+    if (files.length === 0) throw new UsageError('shares combine needs the share files');
+    assertDistinct(files, [out]);
+    refuseExisting(out);
+    const { shares, problems } = readShares(files, ctx);
+    let key: Uint8Array | undefined;
+    try {
+      if (problems.length > 0) throw new VerificationError(problems.join('\n'));
+      const setProblems = checkShareSet(shares);
+      if (setProblems.length > 0) throw new InputError(setProblems.join('\n'));
+      const first = shares[0]!;
+      key = await shamirCombine(shares.map((s) => plain(s.data)));
+      const recovered = kcv(key, first.kcvMethod);
+      if (recovered !== first.kcv) {
+        throw new VerificationError(
+          `the recovered key does not match the KCV ${first.kcv} (${first.kcvMethod}) in the shares: a share is wrong; nothing written`,
+        );
+      }
+      const keyBytes = key;
+      await new OutputSet(ctx.observer).run((set) => {
+        set.plan(out);
+        set.write(out, keyFileText(keyBytes, first.rehearsal), { secret: true });
+      });
+      const lines = [
+        `key recovered from shares ${shares.map((s) => s.index).join(', ')} of set ${first.setId} ("${first.label}")`,
+        `KCV ${recovered} (${first.kcvMethod}) matches the shares`,
+        `key written to ${out}`,
+      ];
+      if (first.rehearsal) lines.unshift('REHEARSAL: not a production key');
+      ctx.out.result(lines, {
+        command: 'shares combine',
+        setId: first.setId,
+        label: first.label,
+        indices: shares.map((s) => s.index),
+        kcv: recovered,
+        kcvMethod: first.kcvMethod,
+        out,
+        rehearsal: first.rehearsal,
+      });
+      return EXIT.ok;
+    } finally {
+      if (key) wipe(key);
+      for (const s of shares) s.destroy();
+    }
+  },
+};
+
+export const commands: Command[] = [split, verify, combine];
