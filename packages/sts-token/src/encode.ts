@@ -24,13 +24,15 @@ export function encodeBlockToken(
   hi: number,
   lo: number,
 ): string {
+  hi >>>= 0;
+  lo = (lo & 0xffff0000) >>> 0;
   const currency = tokenClass === 0 && hi >>> 28 >= 4 && hi >>> 28 <= 7;
   const crc = tokenCrcField(tokenClass, hi, lo, currency ? 'crc-c' : 'crc');
-  const plain = ((lo & 0xffff0000) | crc) >>> 0;
-  if (tokenClass === 1) return blockToTokenDigits(1, hi >>> 0, plain);
+  const plain = (lo | crc) >>> 0;
+  if (tokenClass === 1) return blockToTokenDigits(1, hi, plain);
   if (key === null || key === undefined)
     throw new TokenError('key-required', `a class ${tokenClass} token needs a decoder key`);
-  key.encrypt64(hi >>> 0, plain, OUT);
+  key.encrypt64(hi, plain, OUT);
   return blockToTokenDigits(tokenClass, OUT[0]!, OUT[1]!);
 }
 
