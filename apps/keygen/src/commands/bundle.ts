@@ -1,0 +1,401 @@
+// `sts-keygen bundle` and `bundle open`: the Nectar upload bundle (nectar-compat.md §2) on disk.
+// The envelope crypto is sts-crypto's (bundle.ts); this file does the files, the checks and the report.
+
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { formatDiagnostic, parseStsConfig } from 'sts-config';
+import {
+  BUNDLE_DOES_NOT_VERIFY,
+  BUNDLE_FILES,
+  type BundleParts,
+  type BundleProfile,
+  BundleVerificationError,
+  decodeBase64Text,
+  encodeBase64Lines,
+  openBundle,
+  openWithKey,
+  STRONG_PROFILE_LINE,
+  sealBundle,
+} from 'sts-crypto';
+import { optionalString, parseArgs, requireString } from '../io/args.ts';
+import type { Command, CommandContext } from '../io/command.ts';
+import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
+import { assertDistinct, type FileObserver, OutputSet, readInput } from '../io/files.ts';
+import { fingerprint, modulusBits, readPrivateKey, readPublicKey } from '../io/keys.ts';
+import { readPassphraseFile } from '../io/secret-input.ts';
+import { decodeConfigText, describeConfig } from './config-check.ts';
+
+/**
+ * Read a 16-byte AES key or IV file: exactly 16 raw bytes (the Nectar guide's printable key
+ * `v8y/B?E(H+MbQeTh` is such a file), or 32 hex digits with an optional final newline.
+ */
+export function readKeyMaterialFile(file: string, what: string): Uint8Array {
+  const data = readInput(file, { what, maxBytes: 4096 });
+  try {
+    if (data.length === 16) return new Uint8Array(data);
+    let end = data.length;
+    if (end > 0 && data[end - 1] === 0x0a) end--;
+    if (end > 0 && data[end - 1] === 0x0d) end--;
+    const text = data.subarray(0, end).toString('latin1');
+    if (end === 32 && /^[0-9a-fA-F]{32}$/.test(text)) return new Uint8Array(Buffer.from(text, 'hex'));
+    const hint =
+      data.length === 17 && data[16] === 0x0a ? ' (the final newline counts: write it with printf)' : '';
+    throw new InputError(
+      `${what} ${file} must hold exactly 16 bytes or 32 hex digits, got ${data.length} bytes${hint}`,
+    );
+  } finally {
+    data.fill(0);
+  }
+}
+
+/**
+ * VERIFY.md of a strong bundle: the openssl commands (OpenSSL 3) that open and check it without
+ * this tool. The shell block is run as is by apps/keygen/test/openssl.test.ts.
+ */
+export function verifyInstructions(): string {
+  return `# Checking this bundle with openssl (strong profile)
+
+This bundle was made by \`sts-keygen bundle --profile strong\` (profile.txt: \`${STRONG_PROFILE_LINE}\`).
+It is **not** the Nectar format. Layout:
+
+| file | content |
+|---|---|
+| \`${BUNDLE_FILES.symmetric}\` | base64( RSA-OAEP(SHA-256, MGF1-SHA-256) of a 64-byte secret: AES-256 key ‖ HMAC key ) |
+| \`${BUNDLE_FILES.data}\` | base64( IV(16) ‖ AES-256-CBC/PKCS#7(config) ) |
+| \`${BUNDLE_FILES.mac}\` | base64( HMAC-SHA-256(HMAC key, IV ‖ ciphertext) ): checked before decrypting |
+| \`${BUNDLE_FILES.digest}\` | base64( RSA-PSS(SHA-256, MGF1-SHA-256, salt 32) signature of the config ) |
+
+Set the three variables, then run the block with bash. It works in a fresh private temporary
+directory (the secret and the config are written there: delete it afterwards). Every step
+must succeed; the last line prints \`Verified OK\`.
+
+\`\`\`sh
+set -eu
+B="\${B:?set B to this bundle directory}"
+RECIPIENT_KEY="\${RECIPIENT_KEY:?set RECIPIENT_KEY to the recipient private key (PEM)}"
+SIGNER_PUB="\${SIGNER_PUB:?set SIGNER_PUB to the signer public key (PEM)}"
+W=$(mktemp -d)
+openssl base64 -d -in "$B/${BUNDLE_FILES.symmetric}" -out "$W/secret.wrapped"
+openssl pkeyutl -decrypt -inkey "$RECIPIENT_KEY" -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -in "$W/secret.wrapped" -out "$W/secret.bin"
+ENC_KEY=$(head -c 32 "$W/secret.bin" | od -An -tx1 -v | tr -d ' \\n')
+MAC_KEY=$(tail -c 32 "$W/secret.bin" | od -An -tx1 -v | tr -d ' \\n')
+openssl base64 -d -in "$B/${BUNDLE_FILES.data}" -out "$W/data.bin"
+openssl base64 -d -in "$B/${BUNDLE_FILES.mac}" -out "$W/mac.bin"
+openssl dgst -sha256 -mac HMAC -macopt "hexkey:$MAC_KEY" -binary -out "$W/mac.check" "$W/data.bin"
+cmp "$W/mac.bin" "$W/mac.check"
+IV=$(head -c 16 "$W/data.bin" | od -An -tx1 -v | tr -d ' \\n')
+tail -c +17 "$W/data.bin" > "$W/ciphertext.bin"
+openssl enc -d -aes-256-cbc -K "$ENC_KEY" -iv "$IV" -in "$W/ciphertext.bin" -out "$W/sts_config.yml"
+openssl base64 -d -in "$B/${BUNDLE_FILES.digest}" -out "$W/signature.bin"
+openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256 -verify "$SIGNER_PUB" -signature "$W/signature.bin" "$W/sts_config.yml"
+echo "config: $W/sts_config.yml"
+\`\`\`
+`;
+}
+
+/** Read and strictly validate a config file; invalid → InputError listing every problem. */
+function readValidConfig(file: string, observer: FileObserver | undefined): Buffer {
+  const bytes = readInput(file, { what: 'config', observer });
+  const r = parseStsConfig(decodeConfigText(bytes, file), { source: file });
+  if (!r.ok) {
+    bytes.fill(0);
+    throw new InputError(
+      [
+        `${file} is not a valid STS configuration; no bundle written:`,
+        ...r.errors.map(formatDiagnostic),
+      ].join('\n'),
+    );
+  }
+  r.config.vendingKey.fill(0);
+  return bytes;
+}
+
+function partsFromTexts(
+  texts: Record<'data' | 'digest' | 'symmetric' | 'mac', string | undefined>,
+): BundleParts {
+  const decode = (t: string | undefined): Uint8Array => {
+    const bytes = t === undefined ? undefined : decodeBase64Text(t);
+    // Malformed base64 is tampering like any other: the same one message.
+    if (bytes === undefined) throw new VerificationError(BUNDLE_DOES_NOT_VERIFY);
+    return bytes;
+  };
+  const parts: BundleParts = {
+    data: decode(texts.data),
+    digest: decode(texts.digest),
+    symmetric: decode(texts.symmetric),
+  };
+  if (texts.mac !== undefined) parts.mac = decode(texts.mac);
+  return parts;
+}
+
+function readText(file: string, observer: FileObserver | undefined): string {
+  return readInput(file, { what: 'bundle file', observer }).toString('latin1');
+}
+
+export const bundleCommand: Command = {
+  name: 'bundle',
+  summary: 'build the three Nectar upload files from a config (checked before success)',
+  usage: `usage: sts-keygen bundle --config FILE --signing-key KEY.pem --recipient PUBLIC.pub --out DIR
+                         [--profile nectar|strong] [--symmetric-key-file F --iv-file F]
+                         [--passphrase-file F] [--json]
+
+Encrypt and sign an STS configuration for upload (nectar-compat §2). Writes into DIR:
+  encrypted_sts_config_with_iv_base64.txt  base64(IV ‖ AES-128-CBC(config))
+  encrypted_digest.txt                     base64(RSA PKCS#1 v1.5 type-1 of SHA-256(config))
+  encrypted_symmetric.txt                  base64(RSA PKCS#1 v1.5 type-2 of the AES key)
+Base64 is wrapped at 64 columns (as openssl base64). The config is validated first; an invalid
+one is refused. The AES key and IV are 16 random bytes unless --symmetric-key-file / --iv-file
+give them (16 raw bytes, or 32 hex digits). Before reporting success the bundle is read back
+from disk, decrypted with the key still in memory and its signature checked.
+--passphrase-file decrypts an encrypted signing key.
+
+--profile strong (not accepted by Nectar): RSA-OAEP-SHA256 key wrap of a 64-byte secret,
+AES-256-CBC + HMAC-SHA-256 (encrypt-then-MAC, encrypted_mac.txt), RSA-PSS-SHA256 signature,
+profile.txt, and VERIFY.md with the openssl commands that open it.
+
+Prints the SHA-256 fingerprints of the recipient and signer keys (see 'sts-keygen rsa --help').
+Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid config, a file exists).`,
+  async run(argv, ctx) {
+    const args = parseArgs(argv, {
+      config: { type: 'string' },
+      'signing-key': { type: 'string' },
+      recipient: { type: 'string' },
+      out: { type: 'string' },
+      profile: { type: 'string' },
+      'symmetric-key-file': { type: 'string' },
+      'iv-file': { type: 'string' },
+      'passphrase-file': { type: 'string' },
+    });
+    const configFile = requireString(args, 'config');
+    const signingFile = requireString(args, 'signing-key');
+    const recipientFile = requireString(args, 'recipient');
+    const dir = requireString(args, 'out');
+    const profileArg = optionalString(args, 'profile') ?? 'nectar';
+    if (profileArg !== 'nectar' && profileArg !== 'strong') {
+      throw new UsageError(
+        `--profile must be nectar or strong, got ${JSON.stringify(profileArg.slice(0, 20))}`,
+      );
+    }
+    const profile: BundleProfile = profileArg;
+    const keyFile = optionalString(args, 'symmetric-key-file');
+    const ivFile = optionalString(args, 'iv-file');
+    const passFile = optionalString(args, 'passphrase-file');
+    if (profile === 'strong' && keyFile) {
+      throw new UsageError(
+        '--symmetric-key-file is for the nectar profile; the strong profile draws its own secret',
+      );
+    }
+
+    const started = performance.now();
+    const names: string[] = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric];
+    if (profile === 'strong') names.push(BUNDLE_FILES.mac, BUNDLE_FILES.profile, 'VERIFY.md');
+    const outFiles = names.map((n) => path.join(dir, n));
+    const inputs = [configFile, signingFile, recipientFile, keyFile, ivFile, passFile].filter(
+      (f): f is string => f !== undefined,
+    );
+    assertDistinct(inputs, outFiles);
+    const outputs = new OutputSet(ctx.observer);
+    for (const f of outFiles) outputs.plan(f);
+
+    // All inputs read and checked before anything is written.
+    const config = readValidConfig(configFile, ctx.observer);
+    const passphrase = passFile ? readPassphraseFile(passFile) : undefined;
+    const key = keyFile
+      ? readKeyMaterialFile(keyFile, 'symmetric key file')
+      : randomBytes(profile === 'nectar' ? 16 : 64);
+    try {
+      const signingKey = readPrivateKey(signingFile, 'signing key', passphrase, ctx.observer);
+      const recipientKey = readPublicKey(recipientFile, 'recipient key', ctx.observer);
+      if (modulusBits(signingKey) !== 4096) {
+        ctx.out.warn(`signing key ${signingFile} is ${modulusBits(signingKey)}-bit; Nectar expects RSA-4096`);
+      }
+      const iv = ivFile ? readKeyMaterialFile(ivFile, 'IV file') : randomBytes(16);
+      const signerPublic = fingerprint(signingKey);
+      const recipientPrint = fingerprint(recipientKey);
+
+      const sealStart = performance.now();
+      const parts = sealBundle({ profile, config, signingKey, recipientKey, key, iv });
+      const sealMs = performance.now() - sealStart;
+      const texts = {
+        data: encodeBase64Lines(parts.data),
+        digest: encodeBase64Lines(parts.digest),
+        symmetric: encodeBase64Lines(parts.symmetric),
+        mac: parts.mac ? encodeBase64Lines(parts.mac) : undefined,
+      };
+
+      await outputs.run(() => {
+        outputs.ensureDir(dir);
+        outputs.write(path.join(dir, BUNDLE_FILES.data), texts.data, { secret: false });
+        outputs.write(path.join(dir, BUNDLE_FILES.digest), texts.digest, { secret: false });
+        outputs.write(path.join(dir, BUNDLE_FILES.symmetric), texts.symmetric, { secret: false });
+        if (profile === 'strong') {
+          outputs.write(path.join(dir, BUNDLE_FILES.mac), texts.mac ?? '', { secret: false });
+          outputs.write(path.join(dir, BUNDLE_FILES.profile), `${STRONG_PROFILE_LINE}\n`, { secret: false });
+          outputs.write(path.join(dir, 'VERIFY.md'), verifyInstructions(), { secret: false });
+        }
+        // Self-check on what is on disk: decode, decrypt with the key in memory, verify the signature.
+        const onDisk = partsFromTexts({
+          data: readText(path.join(dir, BUNDLE_FILES.data), undefined),
+          digest: readText(path.join(dir, BUNDLE_FILES.digest), undefined),
+          symmetric: readText(path.join(dir, BUNDLE_FILES.symmetric), undefined),
+          mac: profile === 'strong' ? readText(path.join(dir, BUNDLE_FILES.mac), undefined) : undefined,
+        });
+        let back: Uint8Array;
+        try {
+          back = openWithKey({ profile, parts: onDisk, key, signerKey: signingKey });
+        } catch (err) {
+          if (err instanceof BundleVerificationError) {
+            throw new VerificationError(
+              'self-check failed: the written bundle does not decrypt to the config',
+            );
+          }
+          throw err;
+        }
+        const same = Buffer.compare(Buffer.from(back), config) === 0;
+        back.fill(0);
+        if (!same)
+          throw new VerificationError('self-check failed: the written bundle does not decrypt to the config');
+      });
+      const totalMs = performance.now() - started;
+      const configSha = createHash('sha256').update(config).digest('hex');
+      ctx.out.result(
+        [
+          `bundle (${profile} profile) written to ${dir}:`,
+          ...names.map((n) => `  ${n}`),
+          `config: ${configFile} (SHA-256 ${configSha})`,
+          `recipient key fingerprint: ${recipientPrint}`,
+          `signer key fingerprint:    ${signerPublic}`,
+          'self-check: decrypted with the key in memory, signature verified, bytes equal',
+          ...(profile === 'strong' ? [`to check it with openssl: see ${path.join(dir, 'VERIFY.md')}`] : []),
+        ],
+        {
+          profile,
+          dir,
+          files: names,
+          configSha256: configSha,
+          recipientFingerprint: recipientPrint,
+          signerFingerprint: signerPublic,
+          selfCheck: true,
+          timing: { sealMs: Math.round(sealMs * 100) / 100, totalMs: Math.round(totalMs * 100) / 100 },
+        },
+      );
+      return EXIT.ok;
+    } finally {
+      key.fill(0);
+      config.fill(0);
+      passphrase?.fill(0);
+    }
+  },
+};
+
+/** Which profile a bundle directory holds: profile.txt present → strong, else nectar. */
+function detectProfile(dir: string, observer: FileObserver | undefined): BundleProfile {
+  const file = path.join(dir, BUNDLE_FILES.profile);
+  if (!fs.existsSync(file)) return 'nectar';
+  const text = readInput(file, { what: 'profile file', observer, maxBytes: 1024 }).toString('latin1').trim();
+  if (text !== STRONG_PROFILE_LINE) throw new VerificationError(BUNDLE_DOES_NOT_VERIFY);
+  return 'strong';
+}
+
+async function openCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const args = parseArgs(argv, {
+    dir: { type: 'string' },
+    'recipient-key': { type: 'string' },
+    signer: { type: 'string' },
+    out: { type: 'string' },
+    'passphrase-file': { type: 'string' },
+  });
+  const dir = requireString(args, 'dir');
+  const recipientFile = requireString(args, 'recipient-key');
+  const signerFile = requireString(args, 'signer');
+  const outFile = optionalString(args, 'out');
+  const passFile = optionalString(args, 'passphrase-file');
+  const started = performance.now();
+
+  const profile = detectProfile(dir, ctx.observer);
+  const bundleFiles = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric].map((n) =>
+    path.join(dir, n),
+  );
+  if (profile === 'strong') bundleFiles.push(path.join(dir, BUNDLE_FILES.mac));
+  const outputs = new OutputSet(ctx.observer);
+  if (outFile) {
+    assertDistinct([...bundleFiles, recipientFile, signerFile, ...(passFile ? [passFile] : [])], [outFile]);
+    outputs.plan(outFile);
+  }
+  const passphrase = passFile ? readPassphraseFile(passFile) : undefined;
+  let config: Uint8Array | undefined;
+  try {
+    const recipientKey = readPrivateKey(recipientFile, 'recipient key', passphrase, ctx.observer);
+    const signerKey = readPublicKey(signerFile, 'signer key', ctx.observer);
+    const [data, digest, symmetric, mac] = bundleFiles.map((f) => readText(f, ctx.observer));
+    const parts = partsFromTexts({ data, digest, symmetric, mac });
+    try {
+      config = openBundle({ profile, parts, recipientKey, signerKey });
+    } catch (err) {
+      if (err instanceof BundleVerificationError) throw new VerificationError(BUNDLE_DOES_NOT_VERIFY);
+      throw err;
+    }
+    const source = `${dir} (decrypted config)`;
+    const r = parseStsConfig(decodeConfigText(config, source), { source });
+    if (!r.ok) {
+      throw new InputError(
+        [
+          `the bundle verifies but its config is invalid; nothing written:`,
+          ...r.errors.map(formatDiagnostic),
+        ].join('\n'),
+      );
+    }
+    const summary = describeConfig(r.config);
+    r.config.vendingKey.fill(0);
+    const configBytes = config;
+    await outputs.run(() => {
+      if (outFile) outputs.write(outFile, configBytes, { secret: true });
+    });
+    const configSha = createHash('sha256').update(config).digest('hex');
+    const totalMs = performance.now() - started;
+    ctx.out.result(
+      [
+        `bundle verifies (${profile} profile): signature by ${fingerprint(signerKey)}`,
+        `config SHA-256 ${configSha}`,
+        `config: ${summary.line}`,
+        ...(outFile ? [`config written to ${outFile} (mode 0600)`] : []),
+      ],
+      {
+        profile,
+        verified: true,
+        signerFingerprint: fingerprint(signerKey),
+        recipientFingerprint: fingerprint(recipientKey),
+        configSha256: configSha,
+        config: summary.data,
+        out: outFile ?? null,
+        timing: { totalMs: Math.round(totalMs * 100) / 100 },
+      },
+    );
+    return EXIT.ok;
+  } finally {
+    config?.fill(0);
+    passphrase?.fill(0);
+  }
+}
+
+export const bundleOpenCommand: Command = {
+  name: 'bundle open',
+  summary: 'decrypt and verify an upload bundle (the receiving side)',
+  usage: `usage: sts-keygen bundle open --dir DIR --recipient-key PRIVATE.pem --signer PUBLIC.pub
+                              [--out FILE] [--passphrase-file F] [--json]
+
+The key management centre's side of the upload: unwrap the AES key with the recipient's private
+key, decrypt the config, recover the signed digest with the signer's public key and compare it
+with the SHA-256 of the config, then validate the config. The profile is detected: a
+profile.txt file marks the strong profile, its absence the Nectar one.
+
+Prints a summary of the config with the KCV of its vending key (never the key itself); --out
+writes the config (mode 0600, never over an existing file). Any failure to verify gives the one
+message "${BUNDLE_DOES_NOT_VERIFY}", exit 1, and writes nothing.
+
+Exit codes: 0 verified, 1 does not verify, 2 bad usage, missing file, or invalid config.`,
+  run: openCommand,
+};
+
+export const commands: Command[] = [bundleCommand, bundleOpenCommand];

@@ -1,0 +1,122 @@
+// `sts-keygen rsa --out DIR`: the RSA-4096 key pair that signs upload bundles (key-ceremony.md feature 6).
+// Generated, written exclusively (private key 0600), read back from disk and checked before success.
+
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  type KeyObject,
+  randomBytes,
+  sign,
+  verify,
+} from 'node:crypto';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { optionalString, parseArgs, requireString } from '../io/args.ts';
+import type { Command } from '../io/command.ts';
+import { EXIT, VerificationError } from '../io/errors.ts';
+import { assertDistinct, OutputSet, readInput } from '../io/files.ts';
+import { fingerprint } from '../io/keys.ts';
+import { readPassphraseFile } from '../io/secret-input.ts';
+
+const generate = promisify(generateKeyPair);
+export const RSA_BITS = 4096;
+export const RSA_EXPONENT = 65537;
+
+/** Check a key pair read back from its files: size, exponent, the pair matches, sign/verify works. */
+export function checkKeyPair(privateKey: KeyObject, publicKey: KeyObject): void {
+  const d = publicKey.asymmetricKeyDetails;
+  if (publicKey.asymmetricKeyType !== 'rsa' || d?.modulusLength !== RSA_BITS) {
+    throw new VerificationError(`the new key is not RSA-${RSA_BITS} (got ${d?.modulusLength ?? '?'} bits)`);
+  }
+  if (d.publicExponent !== BigInt(RSA_EXPONENT))
+    throw new VerificationError('the new key does not have exponent 65537');
+  if (fingerprint(privateKey) !== fingerprint(publicKey)) {
+    throw new VerificationError('the public key file does not belong to the private key file');
+  }
+  const challenge = randomBytes(32);
+  const signature = sign('sha256', challenge, privateKey);
+  if (!verify('sha256', challenge, publicKey, signature)) {
+    throw new VerificationError('the new key pair fails a sign/verify round trip');
+  }
+}
+
+export const rsaCommand: Command = {
+  name: 'rsa',
+  summary: 'generate an RSA-4096 key pair (key.pem 0600, public.pub) and print its fingerprint',
+  usage: `usage: sts-keygen rsa --out DIR [--passphrase-file FILE] [--json]
+
+Generate the RSA-4096 (e = 65537) key pair that signs upload bundles.
+  DIR/key.pem     private key, PKCS#8 PEM, mode 0600, created exclusively; encrypted with
+                  AES-256-CBC (PBES2) under the passphrase when --passphrase-file is given
+  DIR/public.pub  public key, SPKI PEM
+Both are read back from disk and checked (size, exponent, sign/verify) before success.
+DIR is created (mode 0700) if missing; existing files are never overwritten.
+
+The fingerprint is the SHA-256 of the DER public key, hex with colons, the same text as
+  openssl pkey -pubin -in DIR/public.pub -outform DER | openssl dgst -sha256 -c
+
+Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exists.`,
+  async run(argv, ctx) {
+    const args = parseArgs(argv, { out: { type: 'string' }, 'passphrase-file': { type: 'string' } });
+    const dir = requireString(args, 'out');
+    const passFile = optionalString(args, 'passphrase-file');
+    const keyFile = path.join(dir, 'key.pem');
+    const pubFile = path.join(dir, 'public.pub');
+    if (passFile) assertDistinct([passFile], [keyFile, pubFile]);
+    const outputs = new OutputSet(ctx.observer);
+    // Every check before the first side effect: outputs must not exist, the passphrase must be readable.
+    outputs.plan(keyFile);
+    outputs.plan(pubFile);
+    const passphrase = passFile ? readPassphraseFile(passFile) : undefined;
+    try {
+      ctx.out.info(`generating an RSA-${RSA_BITS} key pair…`);
+      const started = performance.now();
+      const pair = await generate('rsa', { modulusLength: RSA_BITS, publicExponent: RSA_EXPONENT });
+      const generatedMs = performance.now() - started;
+      const privatePem = pair.privateKey.export(
+        passphrase
+          ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: Buffer.from(passphrase) }
+          : { type: 'pkcs8', format: 'pem' },
+      );
+      const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' });
+      const print = await outputs.run(() => {
+        outputs.ensureDir(dir);
+        outputs.write(keyFile, privatePem, { secret: true });
+        outputs.write(pubFile, publicPem, { secret: false });
+        // Read back what is on disk, not what is in memory.
+        const privBytes = readInput(keyFile, { what: 'private key' });
+        const readPrivate = createPrivateKey(
+          passphrase ? { key: privBytes, passphrase: Buffer.from(passphrase) } : { key: privBytes },
+        );
+        privBytes.fill(0);
+        const readPublic = createPublicKey(readInput(pubFile, { what: 'public key' }));
+        checkKeyPair(readPrivate, readPublic);
+        return fingerprint(readPublic);
+      });
+      const totalMs = performance.now() - started;
+      ctx.out.result(
+        [
+          `private key: ${keyFile} (PKCS#8${passphrase ? ', AES-256-CBC encrypted' : ''}, mode 0600)`,
+          `public key:  ${pubFile}`,
+          `RSA-${RSA_BITS}, e=${RSA_EXPONENT}, checked (read back, sign/verify)`,
+          `fingerprint (SHA-256 of DER SPKI): ${print}`,
+        ],
+        {
+          privateKey: keyFile,
+          publicKey: pubFile,
+          bits: RSA_BITS,
+          publicExponent: RSA_EXPONENT,
+          encrypted: passphrase !== undefined,
+          fingerprint: print,
+          timing: { generateMs: Math.round(generatedMs), totalMs: Math.round(totalMs) },
+        },
+      );
+      return EXIT.ok;
+    } finally {
+      passphrase?.fill(0);
+    }
+  },
+};
+
+export const commands: Command[] = [rsaCommand];

@@ -1,0 +1,72 @@
+// RSA key files: read private (PKCS#8 or PKCS#1, optionally encrypted) and public (SPKI) PEM keys,
+// and the one fingerprint format of this tool (what `openssl dgst -sha256 -c` prints of the DER SPKI).
+
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { InputError } from './errors.ts';
+import { type FileObserver, readInput } from './files.ts';
+
+/**
+ * SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex bytes joined by colons, e.g. `3f:a0:…`.
+ * Same text as `openssl pkey -pubin -in public.pub -outform DER | openssl dgst -sha256 -c`.
+ */
+export function fingerprint(key: KeyObject): string {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  const der = pub.export({ type: 'spki', format: 'der' });
+  return createHash('sha256')
+    .update(der)
+    .digest('hex')
+    .replace(/(..)(?!$)/g, '$1:');
+}
+
+function checkRsa(key: KeyObject, file: string, what: string): KeyObject {
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new InputError(`${what} ${file} is a ${key.asymmetricKeyType ?? 'non-RSA'} key, not an RSA key`);
+  }
+  return key;
+}
+
+/** Read an RSA private key (PEM). An encrypted key needs `passphrase`; a wrong one is named as such. */
+export function readPrivateKey(
+  file: string,
+  what: string,
+  passphrase: Uint8Array | undefined,
+  observer?: FileObserver,
+): KeyObject {
+  const pem = readInput(file, { what, observer });
+  const encrypted = pem.includes('ENCRYPTED');
+  if (encrypted && passphrase === undefined) {
+    throw new InputError(`${what} ${file} is encrypted: give its passphrase with --passphrase-file`);
+  }
+  try {
+    const key = createPrivateKey(
+      passphrase === undefined ? { key: pem } : { key: pem, passphrase: Buffer.from(passphrase) },
+    );
+    return checkRsa(key, file, what);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    if (encrypted) throw new InputError(`cannot decrypt ${what} ${file}: wrong passphrase`);
+    throw new InputError(`${what} ${file} is not a PEM private key`);
+  } finally {
+    pem.fill(0);
+  }
+}
+
+/** Read an RSA public key (PEM SPKI `PUBLIC KEY`, or PKCS#1 `RSA PUBLIC KEY`). */
+export function readPublicKey(file: string, what: string, observer?: FileObserver): KeyObject {
+  const pem = readInput(file, { what, observer });
+  if (pem.includes('PRIVATE KEY')) {
+    throw new InputError(`${what} ${file} holds a private key: give the public key (.pub)`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: pem });
+  } catch {
+    throw new InputError(`${what} ${file} is not a PEM public key`);
+  }
+  return checkRsa(key, file, what);
+}
+
+/** Modulus size in bits. */
+export function modulusBits(key: KeyObject): number {
+  return key.asymmetricKeyDetails?.modulusLength ?? 0;
+}
