@@ -745,28 +745,50 @@ function prepare(key: Uint8Array): PreparedBlockCipher {
       if (destroyed) throw new Error('this MISTY1 key has been destroyed');
       let d0 = hi | 0;
       let d1 = lo | 0;
-      // Rounds 2j and 2j + 1, each pair preceded by FL on both halves.
-      for (let j = 0; j < 4; j++) {
-        d0 = fl(d0, ks, FL(2 * j));
-        d1 = fl(d1, ks, FL(2 * j + 1));
-        d1 ^= fo(d0, ks, FO(2 * j));
-        d0 ^= fo(d1, ks, FO(2 * j + 1));
-      }
-      d0 = fl(d0, ks, FL(8));
-      d1 = fl(d1, ks, FL(9));
+      // Unrolled so that subkey offsets are constants: FO_k at 8k, FL_k at 64 + 2k (see FO and FL above).
+      // Rounds 0..7, with FL on both halves before every even round and after the last.
+      d0 = fl(d0, ks, 64);
+      d1 = fl(d1, ks, 66);
+      d1 ^= fo(d0, ks, 0);
+      d0 ^= fo(d1, ks, 8);
+      d0 = fl(d0, ks, 68);
+      d1 = fl(d1, ks, 70);
+      d1 ^= fo(d0, ks, 16);
+      d0 ^= fo(d1, ks, 24);
+      d0 = fl(d0, ks, 72);
+      d1 = fl(d1, ks, 74);
+      d1 ^= fo(d0, ks, 32);
+      d0 ^= fo(d1, ks, 40);
+      d0 = fl(d0, ks, 76);
+      d1 = fl(d1, ks, 78);
+      d1 ^= fo(d0, ks, 48);
+      d0 ^= fo(d1, ks, 56);
+      d0 = fl(d0, ks, 80);
+      d1 = fl(d1, ks, 82);
       out[0] = d1;
       out[1] = d0;
     },
     decrypt64(hi: number, lo: number, out: Uint32Array): void {
       if (destroyed) throw new Error('this MISTY1 key has been destroyed');
-      let d0 = flInv(lo | 0, ks, FL(8));
-      let d1 = flInv(hi | 0, ks, FL(9));
-      for (let j = 3; j >= 0; j--) {
-        d0 ^= fo(d1, ks, FO(2 * j + 1));
-        d1 ^= fo(d0, ks, FO(2 * j));
-        d0 = flInv(d0, ks, FL(2 * j));
-        d1 = flInv(d1, ks, FL(2 * j + 1));
-      }
+      // The encryption run backwards, same constant offsets.
+      let d0 = flInv(lo | 0, ks, 80);
+      let d1 = flInv(hi | 0, ks, 82);
+      d0 ^= fo(d1, ks, 56);
+      d1 ^= fo(d0, ks, 48);
+      d0 = flInv(d0, ks, 76);
+      d1 = flInv(d1, ks, 78);
+      d0 ^= fo(d1, ks, 40);
+      d1 ^= fo(d0, ks, 32);
+      d0 = flInv(d0, ks, 72);
+      d1 = flInv(d1, ks, 74);
+      d0 ^= fo(d1, ks, 24);
+      d1 ^= fo(d0, ks, 16);
+      d0 = flInv(d0, ks, 68);
+      d1 = flInv(d1, ks, 70);
+      d0 ^= fo(d1, ks, 8);
+      d1 ^= fo(d0, ks, 0);
+      d0 = flInv(d0, ks, 64);
+      d1 = flInv(d1, ks, 66);
       out[0] = d0;
       out[1] = d1;
     },
