@@ -100,7 +100,7 @@ export class Meter {
   #tariffRate = NOT_SET;
   #tamper = false;
   #pending: PendingSection[] = [];
-  #events: MeterEvent[] = [];
+  #events: LogEntry[] = [];
   #eventHead = 0; // index of the oldest entry once the ring is full
   readonly #clock: () => Date;
   #destroyed = false;
@@ -179,7 +179,7 @@ export class Meter {
       hi: Number.parseInt(p.block.slice(0, 8), 16),
       lo: Number.parseInt(p.block.slice(8), 16),
     }));
-    for (const e of s.eventLog.entries.slice(-s.eventLog.size)) m.#log(e);
+    for (const e of s.eventLog.entries.slice(-s.eventLog.size)) m.#log({ atMs: Date.parse(e.at), r: e });
     return m;
   }
 
@@ -187,23 +187,12 @@ export class Meter {
   enter(digits: string, now: Date = this.#clock()): MeterResult {
     if (this.#destroyed) throw new MeterError('meter has been destroyed');
     const r = this.#process(typeof digits === 'string' ? digits.trim() : '', now);
-    if (this.eventLogSize > 0) {
-      const e: MeterEvent = {
-        at: now.toISOString(),
-        token: r.token,
-        result: r.result,
-        display: r.display,
-        message: r.message,
-      };
-      if (r.class !== undefined) e.class = r.class;
-      if (r.subclass !== undefined) e.subclass = r.subclass;
-      if (r.tid !== undefined) e.tid = r.tid;
-      this.#log(e);
-    }
+    // The log keeps the result object itself and the time; MeterEvent objects are built when read.
+    if (this.eventLogSize > 0) this.#log({ atMs: now.getTime(), r });
     return r;
   }
 
-  #log(e: MeterEvent): void {
+  #log(e: LogEntry): void {
     if (this.#events.length < this.eventLogSize) {
       this.#events.push(e);
     } else {
@@ -269,14 +258,13 @@ export class Meter {
   }
 
   /** Store the TID of an accepted token and build its result (the one place a TID is stored). */
-  #acceptTimed(base: TimedBase, message: string, extra: Partial<MeterResult>): MeterResult {
+  #acceptTimed(base: TimedBase, message: string, extra: Partial<MeterResult> | null): MeterResult {
     this.#tids.insert(base.tid);
-    return {
-      ...result(base, 'accept', message),
-      ...extra,
-      issuedAt: tidInstant(base.tid, this.#baseDate),
-      changed: true,
-    };
+    const r = result(base, 'accept', message);
+    if (extra !== null) Object.assign(r, extra);
+    r.issuedAt = tidInstant(base.tid, this.#baseDate);
+    r.changed = true;
+    return r;
   }
 
   #credit(base: TimedBase, sub: number, nibble: number, field: number): MeterResult {
@@ -287,7 +275,9 @@ export class Meter {
       const next = regs[sub]! + tenths;
       const amount = formatTenths(tenths);
       if (next > REGISTER_CAPACITY) {
-        return { ...result(base, 'overflow', `${amount} would overflow the ${name} register`), amount };
+        return Object.assign(result(base, 'overflow', `${amount} would overflow the ${name} register`), {
+          amount,
+        });
       }
       regs[sub] = next;
       return this.#acceptTimed(base, `credit ${amount} to ${name}`, {
@@ -307,7 +297,9 @@ export class Meter {
       };
     }
     if (next > BigInt(REGISTER_CAPACITY)) {
-      return { ...result(base, 'overflow', `${amount} would overflow the ${name} register`), amount };
+      return Object.assign(result(base, 'overflow', `${amount} would overflow the ${name} register`), {
+        amount,
+      });
     }
     regs[sub] = Number(next);
     return this.#acceptTimed(base, `credit ${amount} to ${name}`, {
@@ -348,7 +340,7 @@ export class Meter {
         if (field !== 0)
           return result(base, 'range-error', `ClearTamperCondition pad must be 0, got ${field}`);
         this.#tamper = false;
-        return this.#acceptTimed(base, 'tamper condition cleared', {});
+        return this.#acceptTimed(base, 'tamper condition cleared', null);
       default:
         // sub 7 (the only one left: 3, 4, 8, 9 are key change, 10..15 have no type row)
         this.#waterMeterFactor = field;
@@ -571,7 +563,20 @@ export class Meter {
 
   /** The event log, oldest first (bounded). */
   get eventLog(): readonly MeterEvent[] {
-    return [...this.#events.slice(this.#eventHead), ...this.#events.slice(0, this.#eventHead)];
+    const ordered = [...this.#events.slice(this.#eventHead), ...this.#events.slice(0, this.#eventHead)];
+    return ordered.map(({ atMs, r }) => {
+      const e: MeterEvent = {
+        at: new Date(atMs).toISOString(),
+        token: r.token,
+        result: r.result,
+        display: r.display,
+        message: r.message,
+      };
+      if (r.class !== undefined) e.class = r.class;
+      if (r.subclass !== undefined) e.subclass = r.subclass;
+      if (r.tid !== undefined) e.tid = r.tid;
+      return e;
+    });
   }
 
   /** Stored TIDs, ascending. */
@@ -588,6 +593,16 @@ export class Meter {
   }
 }
 
+/** An event-log slot: the time and the result (or a loaded MeterEvent), turned into a MeterEvent on read. */
+interface LogEntry {
+  atMs: number;
+  r: Pick<MeterResult, 'token' | 'result' | 'display' | 'message'> & {
+    class?: number;
+    subclass?: number;
+    tid?: number;
+  };
+}
+
 interface TimedBase {
   token: string;
   class: number;
@@ -597,14 +612,14 @@ interface TimedBase {
 }
 
 function result<B extends { token: string }>(base: B, code: ResultCode, message: string): B & MeterResult {
-  return {
-    ...base,
-    result: code,
-    accepted: isAcceptedResult(code),
-    display: RESULT_DISPLAY[code],
-    message,
-    changed: false,
-  };
+  // Mutates and returns `base` (each base object belongs to one result): no spread on the hot path.
+  const r = base as B & MeterResult;
+  r.result = code;
+  r.accepted = isAcceptedResult(code);
+  r.display = RESULT_DISPLAY[code];
+  r.message = message;
+  if (r.changed === undefined) r.changed = false;
+  return r;
 }
 
 function reject(token: string, code: ResultCode, message: string, cls?: number, sub?: number): MeterResult {
