@@ -96,7 +96,7 @@ for (let j = 0; j < 8; j++) {
  * groups sit in separate bytes: t holds groups 0, 6, 4, 2 (bytes 0..3 from the bottom) and u groups
  * 7, 5, 3, 1. Each subkey word carries the matching 6-bit subkey groups in the same bytes.
  */
-function keySchedule(key: Uint8Array, into: Int32Array): void {
+export function desKeySchedule(key: Uint8Array, into: Int32Array): void {
   const bit = (n: number) => (key[(n - 1) >>> 3]! >>> (7 - ((n - 1) & 7))) & 1; // key bit n, 1-based
   let c = 0;
   let d = 0;
@@ -122,8 +122,9 @@ function keySchedule(key: Uint8Array, into: Int32Array): void {
 /**
  * IP, 16 rounds with the subkeys in order (+1) or reversed (−1), FP; writes out[0] = hi, out[1] = lo.
  * IP and FP are done with the usual five swap-moves of bit groups rather than bit by bit.
+ * Internal (used directly by the DKGA02 hot path); `k` comes from {@link desKeySchedule}.
  */
-function crypt(k: Int32Array, hi: number, lo: number, out: Uint32Array, decrypt: boolean): void {
+export function desCrypt(k: Int32Array, hi: number, lo: number, out: Uint32Array, decrypt: boolean): void {
   let l = hi | 0;
   let r = lo | 0;
   let t = ((l >>> 4) ^ r) & 0x0f0f0f0f;
@@ -199,7 +200,7 @@ class PreparedDes implements PreparedBlockCipher {
   #subkeys: Int32Array | undefined = new Int32Array(32);
 
   constructor(key: Uint8Array) {
-    keySchedule(key, this.#subkeys!);
+    desKeySchedule(key, this.#subkeys!);
   }
 
   #schedule(): Int32Array {
@@ -208,11 +209,11 @@ class PreparedDes implements PreparedBlockCipher {
   }
 
   encrypt64(hi: number, lo: number, out: Uint32Array): void {
-    crypt(this.#schedule(), hi, lo, out, false);
+    desCrypt(this.#schedule(), hi, lo, out, false);
   }
 
   decrypt64(hi: number, lo: number, out: Uint32Array): void {
-    crypt(this.#schedule(), hi, lo, out, true);
+    desCrypt(this.#schedule(), hi, lo, out, true);
   }
 
   destroy(): void {
@@ -255,10 +256,10 @@ function oneBlock(key: Uint8Array, block: Uint8Array, decrypt: boolean): Uint8Ar
   checkBytes(block, 'block', 8);
   const subkeys = new Int32Array(32);
   const h = new Uint32Array(2);
-  keySchedule(key, subkeys);
+  desKeySchedule(key, subkeys);
   const hi = ((block[0]! << 24) | (block[1]! << 16) | (block[2]! << 8) | block[3]!) >>> 0;
   const lo = ((block[4]! << 24) | (block[5]! << 16) | (block[6]! << 8) | block[7]!) >>> 0;
-  crypt(subkeys, hi, lo, h, decrypt);
+  desCrypt(subkeys, hi, lo, h, decrypt);
   subkeys.fill(0);
   const out = new Uint8Array(8);
   out[0] = h[0]! >>> 24;

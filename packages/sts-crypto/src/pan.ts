@@ -59,24 +59,35 @@ export function checkDrn(drn: unknown, iin: string): string {
 /**
  * The PANBlock of IIN ‖ DRN as two 32-bit halves, straight from the character codes (no string, no BigInt):
  * the 16 digits IIN[1..] ‖ DRN, each digit one hex nibble. KT 3 (DCTK, the common key) zeroes the
- * DRN part and keeps the IIN digits. Internal: callers have checked iin, drn and keyType.
+ * DRN part and keeps the IIN digits. Internal, on the derivation hot path: callers have checked iin,
+ * keyType and the length of drn; the digits of drn are checked here, in the same pass.
+ * @returns false, leaving out untouched, when drn has a character that is not a decimal digit
  */
-export function panBlockHalves(iin: string, drn: string, keyType: number, out: Uint32Array): void {
-  let hi = 0;
+export function panBlockHalves(iin: string, drn: string, keyType: number, out: Uint32Array): boolean {
+  let prefix = 0; // IIN without its first digit: 5 nibbles (600727) or 3 (0000)
+  for (let i = 1; i < iin.length; i++) prefix = (prefix << 4) | (iin.charCodeAt(i) - 48);
+  const inHi = 9 - iin.length; // DRN digits that still fit in hi: 3 or 5
+  let hi = prefix;
   let lo = 0;
-  let n = 0; // nibbles placed so far, 0..15
-  for (let i = 1; i < iin.length; i++, n++) {
-    const d = iin.charCodeAt(i) - 48;
-    if (n < 8) hi = (hi << 4) | d;
-    else lo = (lo << 4) | d;
+  let bad = 0; // goes negative when some d is outside 0..9
+  for (let i = 0; i < inHi; i++) {
+    const d = drn.charCodeAt(i) - 48;
+    bad |= d | (9 - d);
+    hi = (hi << 4) | d;
   }
-  for (let i = 0; i < drn.length; i++, n++) {
-    const d = keyType === 3 ? 0 : drn.charCodeAt(i) - 48;
-    if (n < 8) hi = (hi << 4) | d;
-    else lo = (lo << 4) | d;
+  for (let i = inHi; i < drn.length; i++) {
+    const d = drn.charCodeAt(i) - 48;
+    bad |= d | (9 - d);
+    lo = (lo << 4) | d;
+  }
+  if (bad < 0) return false;
+  if (keyType === 3) {
+    hi = prefix << (4 * inHi);
+    lo = 0;
   }
   out[0] = hi >>> 0;
   out[1] = lo >>> 0;
+  return true;
 }
 
 /** The CONTROLBlock as two 32-bit halves: KT ‖ SGC ‖ TI ‖ KRN ‖ FFFFFF. Internal: arguments checked. */
