@@ -44,8 +44,9 @@ async function topHelp(): Promise<string> {
     let cmds: readonly Command[];
     try {
       cmds = await loadCommands(entry);
-    } catch {
-      lines.push(`  ${entry.word.padEnd(22)} ${entry.summary} (not available)`);
+    } catch (err) {
+      const why = err instanceof NotAvailableError ? 'not available' : 'failed to load';
+      lines.push(`  ${entry.word.padEnd(22)} ${entry.summary} (${why})`);
       continue;
     }
     for (const c of cmds) lines.push(`  ${c.name.padEnd(22)} ${c.summary}`);

@@ -15,7 +15,7 @@ let kmc: { privateFile: string; publicFile: string };
 let other: { privateFile: string; publicFile: string };
 let bundleDir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir();
   config = path.join(dir, 'sts_config.yml');
   fs.writeFileSync(config, EXAMPLE_CONFIG);
@@ -23,7 +23,7 @@ beforeAll(() => {
   kmc = writeKeyPair(dir, 'kmc');
   other = writeKeyPair(dir, 'other');
   bundleDir = path.join(dir, 'bundle');
-  const r = run([
+  const r = await runInProcess([
     'bundle',
     '--config',
     config,

@@ -28,9 +28,9 @@ beforeAll(() => {
 
 describe('1. a bundle from sts-keygen opens with openssl', () => {
   let out: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     out = path.join(dir, 'ours');
-    const r = run([
+    const r = await runInProcess([
       'bundle',
       '--config',
       config,
@@ -82,8 +82,8 @@ describe('1. a bundle from sts-keygen opens with openssl', () => {
     expect(viaCoreutils.equals(b64d('encrypted_digest.txt'))).toBe(true);
   });
 
-  test('the printed fingerprint is what openssl dgst -sha256 -c prints of the DER public key', () => {
-    const r = run([
+  test('the printed fingerprint is what openssl dgst -sha256 -c prints of the DER public key', async () => {
+    const r = await runInProcess([
       'bundle',
       '--config',
       config,

@@ -1,7 +1,7 @@
 // `sts-keygen bundle` and `bundle open`: the Nectar upload bundle (nectar-compat.md §2) on disk.
 // The envelope crypto is sts-crypto's (bundle.ts); this file does the files, the checks and the report.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatDiagnostic, parseStsConfig } from 'sts-config';
@@ -243,7 +243,7 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
         });
         let back: Uint8Array;
         try {
-          back = openWithKey({ profile, parts: onDisk, key, signerKey: signingKey });
+          back = openWithKey({ profile, parts: onDisk, key, signerKey: createPublicKey(signingKey) });
         } catch (err) {
           if (err instanceof BundleVerificationError) {
             throw new VerificationError(

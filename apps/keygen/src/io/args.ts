@@ -21,13 +21,13 @@ export function parseArgs(argv: string[], options: OptionSpec, allowPositionals 
     const message = err instanceof Error ? err.message : String(err);
     const quoted = /'([^']+)'/.exec(message)?.[1];
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
-      throw new UsageError(`unknown option ${quoted ?? ''}`.trim());
+      throw new UsageError(quoted ? `unknown option '${quoted}'` : 'unknown option');
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       const opt = /--([\w-]+)/.exec(message)?.[0];
       throw new UsageError(`option ${opt ?? ''} needs a value`.replace('  ', ' '));
     }
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-      throw new UsageError(`unexpected argument ${quoted ?? ''}`.trim());
+      throw new UsageError(quoted ? `unexpected argument '${quoted}'` : 'unexpected argument');
     throw new UsageError(message.split('\n')[0] ?? 'bad arguments');
   }
 }
