@@ -35,6 +35,13 @@ class LineError {
   ) {}
 }
 
+/** Drop trailing spaces and tabs. A loop, not /[ \t]+$/: that regex is quadratic on long blank runs. */
+function trimBlankEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 9)) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
 function isBlank(c: string | undefined): boolean {
   return c === ' ' || c === '\t';
 }
@@ -172,7 +179,7 @@ function readValue(line: string, start: number): string {
   let end = line.length;
   const comment = /[ \t]#/.exec(line.slice(start));
   if (comment !== null) end = start + comment.index;
-  const text = line.slice(start, end).replace(/[ \t]+$/, '');
+  const text = trimBlankEnd(line.slice(start, end));
   const colon = MAPPING_COLON.exec(text);
   if (colon !== null) {
     throw new LineError(
@@ -207,7 +214,7 @@ export function scanLines(input: string): ScanResult {
 
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
-    const line = lines[i]!.replace(/[ \t]+$/, '');
+    const line = trimBlankEnd(lines[i]!);
     if (line === '') continue;
     const first = line[0]!;
     if (first === '#') continue;
@@ -219,7 +226,7 @@ export function scanLines(input: string): ScanResult {
       inIndentedRun = true;
       const last = entries[entries.length - 1];
       const ownKey = MAPPING_COLON.exec(line);
-      const candidate = ownKey === null ? '' : line.slice(indent, ownKey.index).replace(/[ \t]+$/, '');
+      const candidate = ownKey === null ? '' : trimBlankEnd(line.slice(indent, ownKey.index));
       let path = '';
       if (last !== undefined && last.line === lastContentLine && last.empty) {
         // "key:" then an indented block: a nested value of that key.
@@ -314,7 +321,7 @@ export function scanLines(input: string): ScanResult {
     const colon = MAPPING_COLON.exec(line);
     if (colon === null) {
       const bare = line.indexOf(':');
-      const key = bare > 0 ? line.slice(0, bare).replace(/[ \t]+$/, '') : '';
+      const key = bare > 0 ? trimBlankEnd(line.slice(0, bare)) : '';
       const shown = KEY.test(key) ? showKey(key) : undefined;
       if (shown !== undefined) {
         brokenKeys.add(key);
@@ -324,7 +331,7 @@ export function scanLines(input: string): ScanResult {
       }
       continue;
     }
-    const key = line.slice(0, colon.index).replace(/[ \t]+$/, '');
+    const key = trimBlankEnd(line.slice(0, colon.index));
     if (!KEY.test(key)) {
       const quoted = first === '"' || first === "'";
       if (quoted) brokenKeys.add(key.slice(1, -1));

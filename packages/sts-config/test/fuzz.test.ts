@@ -111,6 +111,20 @@ describe('parseStsConfig never throws', () => {
     );
   });
 
+  test.each([
+    { name: 'blanks then a letter', text: `${' '.repeat(200_000)}x` },
+    { name: 'a key followed by blanks then a letter', text: `name:${' '.repeat(200_000)}x y` },
+    { name: 'a plain value with a blank run inside', text: `name: a${'\t'.repeat(200_000)}b` },
+    { name: 'a blank run before the colon', text: `name${' '.repeat(200_000)}x: y` },
+    { name: 'a long key', text: `${'k'.repeat(200_000)}: x` },
+    { name: 'a long unterminated quote', text: `name: "${'a'.repeat(200_000)}` },
+    { name: 'many lines', text: 'name: x\n'.repeat(50_000) },
+  ])('regression: linear time on $name', ({ text }) => {
+    const started = performance.now();
+    parseStsConfig(text);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   test('not a string is a TypeError (a programming error, not bad text)', () => {
     expect(() => parseStsConfig(undefined as never)).toThrow(new TypeError('text must be a string'));
   });
