@@ -87,8 +87,23 @@ describe('class 1 (not encrypted)', () => {
   );
 });
 
+interface KeyChangeRow {
+  description: string;
+  oldDecoderKey: string;
+  encryptionAlgorithm: 'sta' | 'misty1';
+  newDecoderKey: string;
+  keyExpiryNo: number;
+  keyRevisionNo: number;
+  keyType: number;
+  tariffIndex: string;
+  supplyGroupCode: string;
+  rollover: boolean;
+  blocks?: string[];
+  tokens: string[];
+}
+
 describe('key-change sets', () => {
-  test.each(data.keyChange as Record<string, never>[])('$description', (row: Record<string, any>) => {
+  test.each(data.keyChange as KeyChangeRow[])('$description', (row) => {
     const old = prepareKey({
       decoderKey: row.oldDecoderKey,
       encryptionAlgorithm: row.encryptionAlgorithm,

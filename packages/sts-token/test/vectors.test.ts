@@ -1,7 +1,7 @@
 // Every published vector of vectors/sts-public.json through the batch layer, then decoded back.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { processDecodeRequest, processTokenRequest, RequestCache } from '../src/index.ts';
+import { processDecodeRequest, processTokenRequest, RequestCache, type RequestError } from '../src/index.ts';
 
 interface Vector {
   name: string;
@@ -34,7 +34,7 @@ describe('sts-public.json decoded back gives the request fields', () => {
       if (r[f] !== undefined) keyFields[f] = r[f];
     v.expected.forEach((token, i) => {
       const d = processDecodeRequest({ id: `${r.id}-d${i}`, token, ...keyFields }, cache);
-      if ('error' in d) throw new Error(d.error.message);
+      if ('error' in d) throw new Error((d as RequestError).error.message);
       expect(d.crcOk).toBe(true);
       expect(d.id).toBe(`${r.id}-d${i}`);
       if (r.type === 'key-change') {
