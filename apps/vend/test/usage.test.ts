@@ -35,7 +35,7 @@ const TYPES = [
   'key-change',
 ];
 
-describe('--help', () => {
+describe.concurrent('--help', () => {
   test('sts-vend --help names every command and the exit codes', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
@@ -71,7 +71,7 @@ describe('--help', () => {
   });
 });
 
-describe('usage errors: one line on stderr, nothing on stdout, exit 2', () => {
+describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2', () => {
   const cases: { args: (c: string) => string[]; message: string }[] = [
     { args: () => [], message: "missing command (see 'sts-vend --help')" },
     {
@@ -248,7 +248,7 @@ describe('usage errors: one line on stderr, nothing on stdout, exit 2', () => {
   });
 });
 
-describe('decoder-key', () => {
+describe.concurrent('decoder-key', () => {
   // DKGA02 of the CTSA setup for DRN 00000000000 is E653341F9D5BF36F (sts-reference §13.1); its DES KCV
   // 8AD5E6 was computed with `openssl enc -des-ecb -K E653341F9D5BF36F -nopad` of a zero block.
   test('shows the KCV and its method, never the key', async () => {
