@@ -238,7 +238,7 @@ export function parseCeremony(text: string): { ceremony?: Ceremony; problems: Pl
   }
   const doc = docs[0]!;
   for (const err of doc.errors) {
-    const line = err.linePos?.[0]?.line ?? 0;
+    const line = err.linePos?.[0]?.line ?? (err.pos ? lines.linePos(err.pos[0]).line : 0);
     const first = err.message.split(/ at line|\n/)[0] ?? err.message;
     problems.add('(yaml)', line, first.replace('Map keys must be unique', 'duplicate key'));
   }

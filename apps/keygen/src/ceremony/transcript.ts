@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { InputError } from '../io/errors.ts';
 
 /** `prev` of the first entry. */
@@ -25,6 +26,7 @@ export class TranscriptWriter {
   constructor(file: string) {
     this.file = file;
     try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       this.#fd = fs.openSync(file, 'wx', 0o644);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
