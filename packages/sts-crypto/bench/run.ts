@@ -4,6 +4,8 @@
 import { createCipheriv, createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '../src/bytes.ts';
+import { type DecoderKeyParams, prepareDecoderKeyDerivation } from '../src/decoder-key.ts';
+import { prepareDesKey } from '../src/des.ts';
 import { luhnCheckDigit } from '../src/luhn.ts';
 import { prepareMisty1Key } from '../src/misty1.ts';
 import { prepareStaKey } from '../src/sta.ts';
@@ -124,9 +126,10 @@ function dkgaCase(name: string, floor: number, params: object, expected: string)
     baseline: 'hmac',
     floor,
     setup: async () => {
-      // SLOT (decoder-key.ts, by the DKGA helper): prepareDecoderKeyDerivation per docs/ARCHITECTURE.md.
-      const { prepareDecoderKeyDerivation } = await import('../src/decoder-key.ts');
-      const deriver = prepareDecoderKeyDerivation({ ...dkgaParams, ...params } as never);
+      const deriver = prepareDecoderKeyDerivation({ ...dkgaParams, ...params } as Omit<
+        DecoderKeyParams,
+        'drn'
+      >);
       expectHex(name, bytesToHex(deriver.derive('00000000000')), expected);
       const key = new Uint8Array(expected.length / 2);
       return (n) => {
@@ -218,8 +221,6 @@ const cases: Case[] = [
     baseline: 'des',
     floor: 2e6,
     setup: async () => {
-      // SLOT (des.ts, by the DES helper): prepareDesKey per docs/ARCHITECTURE.md.
-      const { prepareDesKey } = await import('../src/des.ts');
       const des = prepareDesKey(hexToBytes('133457799BBCDFF1'));
       des.encrypt64(0x01234567, 0x89abcdef, out);
       expectHex('DES encrypt', halvesHex(out), '85E813540F0AB405');
