@@ -72,13 +72,17 @@ export function decodeBlock(
       block: hex8(hi) + hex8(lo),
     };
   }
-  const base = { ok: true as const, class: tokenClass, subclass, nectarType: info.nectarType, crcOk };
+  const nectarType = info.nectarType;
   const field = lo >>> 16;
   switch (info.layout) {
     case 'test-display': {
       if (subclass === 0) {
         const r: DecodedTestDisplay = {
-          ...base,
+          ok: true,
+          class: tokenClass,
+          subclass,
+          nectarType,
+          crcOk,
           type: 'test-display-1',
           control: (hi & 0x0fffffff) * 256 + (lo >>> 24),
           manufacturerCode: String((lo >>> 16) & 0xff).padStart(2, '0'),
@@ -86,7 +90,11 @@ export function decodeBlock(
         return r;
       }
       const r: DecodedTestDisplay = {
-        ...base,
+        ok: true,
+        class: tokenClass,
+        subclass,
+        nectarType,
+        crcOk,
         type: 'test-display-2',
         control: hi & 0x0fffffff,
         manufacturerCode: String(field).padStart(4, '0'),
@@ -95,7 +103,11 @@ export function decodeBlock(
     }
     case 'key-change': {
       const r: DecodedKeyChange = {
-        ...base,
+        ok: true,
+        class: tokenClass,
+        subclass,
+        nectarType,
+        crcOk,
         type: 'key-change',
         section: info.section as 1 | 2 | 3 | 4,
         keyPart: hex8(((hi & 0xffff) << 16) | field),
@@ -126,7 +138,11 @@ export function decodeBlock(
     case 'credit': {
       const tenths = decodeAmountField(field);
       const r: DecodedCredit = {
-        ...base,
+        ok: true,
+        class: tokenClass,
+        subclass,
+        nectarType,
+        crcOk,
         type: info.name as DecodedCredit['type'],
         tid,
         issuedAt,
@@ -139,7 +155,11 @@ export function decodeBlock(
     }
     case 'currency': {
       const r: DecodedCurrency = {
-        ...base,
+        ok: true,
+        class: tokenClass,
+        subclass,
+        nectarType,
+        crcOk,
         type: info.name as DecodedCurrency['type'],
         tid,
         issuedAt,
@@ -152,7 +172,11 @@ export function decodeBlock(
     }
     case 'watts': {
       const r: DecodedWatts = {
-        ...base,
+        ok: true,
+        class: tokenClass,
+        subclass,
+        nectarType,
+        crcOk,
         type: info.name as DecodedWatts['type'],
         tid,
         issuedAt,
@@ -163,7 +187,17 @@ export function decodeBlock(
       return r;
     }
     default: {
-      const r: DecodedRaw16 = { ...base, type: info.name as DecodedRaw16['type'], tid, issuedAt, random };
+      const r: DecodedRaw16 = {
+        ok: true,
+        class: tokenClass,
+        subclass,
+        nectarType,
+        crcOk,
+        type: info.name as DecodedRaw16['type'],
+        tid,
+        issuedAt,
+        random,
+      };
       r[info.field as 'register' | 'rate' | 'pad' | 'factor'] = field;
       return r;
     }
