@@ -1,0 +1,216 @@
+// The sts-meter CLI as a real process: init / enter / show / fleet, exit codes and exact error lines.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+const BIN = new URL('../bin/sts-meter.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'sts-meter-cli-'));
+const CONFIG = join(dir, 'sts.yml');
+const VENDING_KEY = 'abababababababab';
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(() => {
+  writeFileSync(
+    CONFIG,
+    [
+      '---',
+      'name: ctsa',
+      'key_expiry_no: 255',
+      'encryption_algorithm: sta',
+      'token_carrier_type: numeric',
+      'decoder_key_generation_algorithm: 02',
+      'tariff_index: 01',
+      'key_revision_no: 1',
+      `vending_key: ${VENDING_KEY}`,
+      'supply_group_code: 123456',
+      'key_type: 2',
+      'base_date: 1993',
+      'issuer_identification_no: 600727',
+      '',
+    ].join('\n'),
+  );
+});
+
+describe('init / enter / show', () => {
+  const state = join(dir, 'meter.json');
+
+  test('init creates a 0600 state file and refuses to overwrite it', () => {
+    const r = run(
+      'init',
+      '--state',
+      state,
+      '--config',
+      CONFIG,
+      '--drn',
+      '00000000000',
+      '--now',
+      '2004-01-01T00:00:00Z',
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('KCV');
+    expect(statSync(state).mode & 0o777).toBe(0o600);
+    const again = run(
+      'init',
+      '--state',
+      state,
+      '--config',
+      CONFIG,
+      '--drn',
+      '00000000000',
+      '--now',
+      '2004-01-01T00:00:00Z',
+    );
+    expect(again.code).toBe(2);
+    expect(again.err).toBe(`sts-meter: cannot write state file ${state}: already exists\n`);
+  });
+
+  test('enter: one result per token, exit 0 when all accepted', () => {
+    const r = run(
+      'enter',
+      '--state',
+      state,
+      '--now',
+      '2004-03-02T00:00:00Z',
+      '23716100501183194197',
+      '42502136492215507402',
+    );
+    expect(r.code).toBe(0);
+    expect(
+      r.out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s{2,}/)[1]),
+    ).toEqual(['Accept', 'Accept']);
+  });
+
+  test('enter: exit 1 when any is rejected; --json gives the results', () => {
+    const r = run(
+      'enter',
+      '--state',
+      state,
+      '--json',
+      '--now',
+      '2004-03-02T00:00:00Z',
+      '23716100501183194197',
+      '1234',
+    );
+    expect(r.code).toBe(1);
+    const results = JSON.parse(r.out) as { result: string; display: string }[];
+    expect(results.map((x) => x.result)).toEqual(['used', 'format-error']);
+  });
+
+  test('show never prints the decoder key, and the file holds the state', () => {
+    const r = run('show', '--state', state, '--json');
+    expect(r.code).toBe(0);
+    const view = JSON.parse(r.out);
+    expect(view.registers).toMatchObject({ electricity: 1, water: 1 });
+    expect(view.key.kcv).toMatch(/^[0-9A-F]{6}$/);
+    expect(r.out).not.toContain('E653341F9D5BF36F'); // CTSA01's decoder key (sts-reference §10.2)
+    expect(r.out.toLowerCase()).not.toContain(VENDING_KEY);
+    expect(readFileSync(state, 'utf8')).toContain('E653341F9D5BF36F');
+    const text = run('show', '--state', state);
+    expect(text.out).toContain('electricity          0.1');
+    expect(text.out).not.toContain('E653341F9D5BF36F');
+  });
+});
+
+describe('errors: one line, exit 2', () => {
+  test.each([
+    { args: ['frob'], err: 'sts-meter: unknown command "frob"; try --help' },
+    { args: ['enter', '--state', 'x.json', '--bogus', '1'], err: "sts-meter: Unknown option '--bogus'" },
+    { args: ['enter', '1'], err: 'sts-meter: --state is required' },
+    {
+      args: ['enter', '--state', 'nope.json', '1'],
+      err: 'sts-meter: cannot read state file nope.json: no such file',
+    },
+    {
+      args: ['enter', '--state', 'nope.json', '--now', 'yesterday', '1'],
+      err: 'sts-meter: --now must be an ISO 8601 time with a zone, e.g. 2004-03-01T14:00:00Z; got "yesterday"',
+    },
+    {
+      args: [
+        'init',
+        '--state',
+        'n.json',
+        '--config',
+        'sts.yml',
+        '--drn',
+        '00000000001',
+        '--now',
+        '2004-01-01T00:00:00Z',
+      ],
+      err: 'sts-meter: DRN 00000000001: check digit 1 is wrong, expected 0',
+    },
+    {
+      args: ['init', '--state', 'n.json', '--config', 'missing.yml', '--drn', '00000000000'],
+      err: 'sts-meter: cannot read configuration missing.yml: no such file',
+    },
+    {
+      args: ['init', '--state', 'n.json', '--config', 'sts.yml', '--drn', '00000000000', '--tid-memory', '0'],
+      err: 'sts-meter: --tid-memory must be a whole number from 1 to 100000; got "0"',
+    },
+    {
+      args: [
+        'init',
+        '--state',
+        'n.json',
+        '--config',
+        'sts.yml',
+        '--drn',
+        '00000000000',
+        '--now',
+        '1990-01-01T00:00:00Z',
+      ],
+      err: "sts-meter: now 1990-01-01T00:00:00.000Z is before the key's base date 1993",
+    },
+  ])('$args', ({ args, err }) => {
+    const r = run(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${err}\n`);
+    expect(r.out).toBe('');
+  });
+
+  test('a corrupt state file names the file and the field', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"format":"sts-meter-state","version":2}');
+    expect(run('show', '--state', bad).err).toBe(
+      `sts-meter: state file ${bad}: version 2 is not supported (expected 1)\n`,
+    );
+    writeFileSync(bad, '{not json');
+    expect(run('show', '--state', bad).err).toBe(`sts-meter: state file ${bad} is not valid JSON\n`);
+  });
+});
+
+test('fleet: a small deterministic fleet has no mismatches', () => {
+  const a = run(
+    'fleet',
+    '--config',
+    CONFIG,
+    '--meters',
+    '50',
+    '--tokens-per-meter',
+    '20',
+    '--seed',
+    '7',
+    '--json',
+  );
+  expect(a.err).toBe('');
+  expect(a.code).toBe(0);
+  const ra = JSON.parse(a.out);
+  const b = JSON.parse(
+    run('fleet', '--config', CONFIG, '--meters', '50', '--tokens-per-meter', '20', '--seed', '7', '--json')
+      .out,
+  );
+  expect(ra.rows).toEqual(b.rows); // deterministic with the seed
+  expect(ra.tokens).toBe(1000);
+  expect(ra.mismatches).toBe(0);
+  const text = run('fleet', '--config', CONFIG, '--meters', '5', '--tokens-per-meter', '4');
+  expect(text.out).toContain('| kind | sent | expected result | got as expected | mismatches |');
+});

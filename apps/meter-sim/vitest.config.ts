@@ -1,0 +1,4 @@
+// Test settings of sts-meter: CLI tests spawn real processes (tsx start-up ≈ 1 s, more on a loaded box).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({ test: { testTimeout: 60_000, hookTimeout: 60_000 } });
