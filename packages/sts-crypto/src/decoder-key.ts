@@ -166,7 +166,7 @@ export function prepareDecoderKeyDerivation(p: Omit<DecoderKeyParams, 'drn'>): D
   }
   return {
     derive(drn, out) {
-      if (destroyed) throw new Error('decoder key derivation was destroyed; prepare it again');
+      if (destroyed) throw new Error('this decoder key derivation has been destroyed');
       // The length is checked here and the digits by the deriver in its single pass over the DRN;
       // the full check runs only to word the error.
       if (typeof drn !== 'string' || drn.length !== drnLength) checkDrn(drn, iin);

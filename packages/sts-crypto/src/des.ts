@@ -204,7 +204,7 @@ class PreparedDes implements PreparedBlockCipher {
   }
 
   #schedule(): Int32Array {
-    if (this.#subkeys === undefined) throw new Error('DES key was destroyed; prepare it again');
+    if (this.#subkeys === undefined) throw new Error('this DES key has been destroyed');
     return this.#subkeys;
   }
 
@@ -221,12 +221,13 @@ class PreparedDes implements PreparedBlockCipher {
     this.#subkeys = undefined;
   }
 
+  // Shown like the STA and MISTY1 prepared keys: the algorithm only.
   toString(): string {
-    return '[PreparedBlockCipher des]';
+    return `PreparedDesKey { algorithm: 'des' }`;
   }
 
-  toJSON(): string {
-    return this.toString();
+  toJSON(): { algorithm: 'des' } {
+    return { algorithm: 'des' };
   }
 
   [INSPECT](): string {
