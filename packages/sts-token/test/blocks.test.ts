@@ -120,12 +120,13 @@ describe('key-change sets', () => {
     };
     expect(encodeKeyChange(old, params)).toEqual(row.tokens);
     const sections = (row.tokens as string[]).map((t) => decodeToken(t, old) as DecodedKeyChange);
-    if (row.blocks !== undefined) {
+    const blocks = row.blocks;
+    if (blocks !== undefined) {
       const out = new Uint32Array(2);
       (row.tokens as string[]).forEach((t, i) => {
         const p = parseTokenDigits(t)!;
         decryptTokenBlock(old, p.class, p.hi, p.lo, out);
-        expect(hex8(out[0]!) + hex8(out[1]!)).toBe(row.blocks[i]);
+        expect(hex8(out[0]!) + hex8(out[1]!)).toBe(blocks[i]);
       });
     }
     expect(sections.every((s) => s.crcOk && s.class === 2)).toBe(true);
