@@ -174,47 +174,68 @@ function prepare(key: Uint8Array, tables: StaTables): PreparedBlockCipher {
 
     decrypt64(hi: number, lo: number, out: Uint32Array): void {
       if (destroyed) throw new Error('this STA key has been destroyed');
-      const s = sInv;
-      const p = pInv;
-      // Round r = 15..0 undoes the permutation, then the substitution chosen by k_r.
-      for (let r = 120; r >= 0; r -= 8) {
-        let i = (lo << 1) & 0x1fe;
-        let h = p[i]!;
-        let l = p[i + 1]!;
-        i = 512 + ((lo >>> 7) & 0x1fe);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 1024 + ((lo >>> 15) & 0x1fe);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 1536 + ((lo >>> 23) & 0x1fe);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 2048 + ((hi << 1) & 0x1fe);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 2560 + ((hi >>> 7) & 0x1fe);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 3072 + ((hi >>> 15) & 0x1fe);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 3584 + ((hi >>> 23) & 0x1fe);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        lo =
-          s[k[r]! + (l & 0xff)]! |
-          (s[k[r + 1]! + ((l >>> 8) & 0xff)]! << 8) |
-          (s[k[r + 2]! + ((l >>> 16) & 0xff)]! << 16) |
-          (s[k[r + 3]! + (l >>> 24)]! << 24);
-        hi =
-          s[k[r + 4]! + (h & 0xff)]! |
-          (s[k[r + 5]! + ((h >>> 8) & 0xff)]! << 8) |
-          (s[k[r + 6]! + ((h >>> 16) & 0xff)]! << 16) |
-          (s[k[r + 7]! + (h >>> 24)]! << 24);
+      // Undo the permutation of round 15 alone; then, byte by byte like encryption, the substitution of
+      // round r together with the permutation of round r − 1 (r = 15..1); then the substitution of round 0.
+      let i = (lo << 1) & 0x1fe;
+      let h = pInv[i]!;
+      let l = pInv[i + 1]!;
+      i = 512 + ((lo >>> 7) & 0x1fe);
+      h |= pInv[i]!;
+      l |= pInv[i + 1]!;
+      i = 1024 + ((lo >>> 15) & 0x1fe);
+      h |= pInv[i]!;
+      l |= pInv[i + 1]!;
+      i = 1536 + ((lo >>> 23) & 0x1fe);
+      h |= pInv[i]!;
+      l |= pInv[i + 1]!;
+      i = 2048 + ((hi << 1) & 0x1fe);
+      h |= pInv[i]!;
+      l |= pInv[i + 1]!;
+      i = 2560 + ((hi >>> 7) & 0x1fe);
+      h |= pInv[i]!;
+      l |= pInv[i + 1]!;
+      i = 3072 + ((hi >>> 15) & 0x1fe);
+      h |= pInv[i]!;
+      l |= pInv[i + 1]!;
+      i = 3584 + ((hi >>> 23) & 0x1fe);
+      hi = h | pInv[i]!;
+      lo = l | pInv[i + 1]!;
+      for (let r = 120; r > 0; r -= 8) {
+        i = sInv[k[r]! + (lo & 0xff)]! << 1;
+        h = pInv[i]!;
+        l = pInv[i + 1]!;
+        i = 512 + (sInv[k[r + 1]! + ((lo >>> 8) & 0xff)]! << 1);
+        h |= pInv[i]!;
+        l |= pInv[i + 1]!;
+        i = 1024 + (sInv[k[r + 2]! + ((lo >>> 16) & 0xff)]! << 1);
+        h |= pInv[i]!;
+        l |= pInv[i + 1]!;
+        i = 1536 + (sInv[k[r + 3]! + (lo >>> 24)]! << 1);
+        h |= pInv[i]!;
+        l |= pInv[i + 1]!;
+        i = 2048 + (sInv[k[r + 4]! + (hi & 0xff)]! << 1);
+        h |= pInv[i]!;
+        l |= pInv[i + 1]!;
+        i = 2560 + (sInv[k[r + 5]! + ((hi >>> 8) & 0xff)]! << 1);
+        h |= pInv[i]!;
+        l |= pInv[i + 1]!;
+        i = 3072 + (sInv[k[r + 6]! + ((hi >>> 16) & 0xff)]! << 1);
+        h |= pInv[i]!;
+        l |= pInv[i + 1]!;
+        i = 3584 + (sInv[k[r + 7]! + (hi >>> 24)]! << 1);
+        hi = h | pInv[i]!;
+        lo = l | pInv[i + 1]!;
       }
-      out[0] = hi;
-      out[1] = lo;
+      out[0] =
+        sInv[k[4]! + (hi & 0xff)]! |
+        (sInv[k[5]! + ((hi >>> 8) & 0xff)]! << 8) |
+        (sInv[k[6]! + ((hi >>> 16) & 0xff)]! << 16) |
+        (sInv[k[7]! + (hi >>> 24)]! << 24);
+      out[1] =
+        sInv[k[0]! + (lo & 0xff)]! |
+        (sInv[k[1]! + ((lo >>> 8) & 0xff)]! << 8) |
+        (sInv[k[2]! + ((lo >>> 16) & 0xff)]! << 16) |
+        (sInv[k[3]! + (lo >>> 24)]! << 24);
     },
     destroy(): void {
       k.fill(0);
