@@ -291,7 +291,7 @@ describe('bundle open', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`sts-keygen: ${BUNDLE_DOES_NOT_VERIFY}\n`);
     }
-  });
+  }, 60_000);
 });
 
 describe('strong profile', () => {
