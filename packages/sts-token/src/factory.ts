@@ -1,6 +1,7 @@
 // TokenFactory: the Nectar SDK's method names and Java parameter order over sts-token (nectar-compat §3).
 // Methods return Nectar-style records (token_no, token_type, meter_no, created_at); key change returns the set.
 import { configFromJson, parseStsConfig } from 'sts-config';
+import { wipe } from 'sts-crypto';
 import { encodeTokenDetailed } from './encode.ts';
 import { TokenError } from './errors.ts';
 import { keyFromConfig, type StsConfigLike } from './key.ts';
@@ -79,7 +80,13 @@ export class TokenFactory {
     config: FactoryConfig,
   ): NectarTokenRecord {
     const ms = parseInstant(time);
-    const key = keyFromConfig(resolveConfig(config, 'config'), drn);
+    const resolved = resolveConfig(config, 'config');
+    let key: ReturnType<typeof keyFromConfig>;
+    try {
+      key = keyFromConfig(resolved, drn);
+    } finally {
+      if (resolved !== config) wipe(resolved.vendingKey); // parsed here: ours to wipe
+    }
     try {
       const input = { type, time: ms, isStid: isStid === true, ...value } as Record<string, unknown>;
       if (randomNo !== null && randomNo !== undefined) input.random = randomNo;
@@ -275,12 +282,15 @@ export class TokenFactory {
     newConfig: FactoryConfig,
     rollover = false,
   ): NectarTokenRecord[] {
-    const set = keyChangeFromConfigs(
-      resolveConfig(config, 'config'),
-      drn,
-      resolveConfig(newConfig, 'newConfig'),
-      rollover === true,
-    );
+    const current = resolveConfig(config, 'config');
+    const next = resolveConfig(newConfig, 'newConfig');
+    let set: ReturnType<typeof keyChangeFromConfigs>;
+    try {
+      set = keyChangeFromConfigs(current, drn, next, rollover === true);
+    } finally {
+      if (current !== config) wipe(current.vendingKey);
+      if (next !== newConfig) wipe(next.vendingKey);
+    }
     const at = this.#now().toISOString();
     return set.map((t) => record(t, drn, at));
   }
