@@ -27,7 +27,7 @@ describe('luhnCheckDigit (ISO/IEC 7812-1 Annex B)', () => {
     expect(luhnCheckDigit(digits)).toBe(check);
   });
 
-  test('a number with its check digit appended validates: the check digit of it ‖ 0 makes the sum 0 mod 10', () => {
+  test('appending the check digit makes the whole number pass the Luhn check (sum ≡ 0 mod 10)', () => {
     // Independent formulation: the full number's Luhn sum (rightmost digit undoubled) is 0 mod 10.
     const luhnSumOk = (s: string) => {
       let sum = 0;
