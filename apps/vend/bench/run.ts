@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../bin/sts-vend.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../../../bench/results/vend.json', import.meta.url));
-const SIZES = [100_000, 1_000_000];
+const SIZES = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BIG_RUNS = Number(process.env.BENCH_BIG_RUNS ?? 1);
 const DISTINCT_METERS = 200_003;

@@ -17,6 +17,12 @@ export interface BatchResult {
   failed: number;
 }
 
+/**
+ * Prepared decoder keys a batch keeps (sts-token's RequestCache LRU): enough for meters that come back
+ * within a few thousand lines, small enough that memory stays flat (each key holds its schedule).
+ */
+export const BATCH_CACHED_KEYS = 4096;
+
 /** Bytes per read: big enough that the per-chunk costs (one write, one await) vanish. */
 const CHUNK_BYTES = 256 * 1024;
 

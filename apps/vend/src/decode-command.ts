@@ -10,7 +10,7 @@ import {
   parseCommandArgs,
   stringOption,
 } from './args.ts';
-import { openBatchInput, runBatch } from './batch.ts';
+import { BATCH_CACHED_KEYS, openBatchInput, runBatch } from './batch.ts';
 import { loadConfigFile } from './config-file.ts';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageError } from './errors.ts';
 import { type CommandResult, warn } from './output.ts';
@@ -105,7 +105,7 @@ async function runDecodeBatch(parsed: ParsedArgs, path: string): Promise<Command
   rejectRequestOptions(parsed, 'decode --batch (each line carries its own request)');
   const input = await openBatchInput(path);
   const progress = createProgress(process.stderr, input.size);
-  const cache = new RequestCache();
+  const cache = new RequestCache({ maxKeys: BATCH_CACHED_KEYS });
   try {
     const result = await runBatch(
       input,

@@ -2,9 +2,9 @@
 // (IEC 62055-41 TID memory, sts-reference §12). Bounded, so a batch of any size keeps flat memory.
 
 /** TIDs remembered per meter: the most recent ones; a repeat farther back than this goes unnoticed. */
-export const RECENT_TIDS_PER_METER = 16;
+export const RECENT_TIDS_PER_METER = 8;
 /** Meters remembered at once: when full, the meter seen first is forgotten (first in, first out). */
-export const MAX_METERS = 100_000;
+export const MAX_METERS = 50_000;
 
 /** Where a TID was seen before. */
 export interface TidClash {

@@ -11,7 +11,7 @@ import {
   parseCommandArgs,
   stringOption,
 } from './args.ts';
-import { openBatchInput, runBatch } from './batch.ts';
+import { BATCH_CACHED_KEYS, openBatchInput, runBatch } from './batch.ts';
 import { loadConfigFile } from './config-file.ts';
 import { decoderKeyKcvMethod } from './decoder-key-command.ts';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageError } from './errors.ts';
@@ -188,7 +188,7 @@ async function runTokenBatch(parsed: ParsedArgs, path: string): Promise<CommandR
   rejectRequestOptions(parsed, 'token --batch (each line carries its own request)');
   const input = await openBatchInput(path);
   const progress = createProgress(process.stderr, input.size);
-  const cache = new RequestCache();
+  const cache = new RequestCache({ maxKeys: BATCH_CACHED_KEYS });
   const tracker = new TidTracker();
   try {
     const result = await runBatch(

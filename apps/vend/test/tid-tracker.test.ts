@@ -24,5 +24,5 @@ test('the number of meters is capped: the meter seen first is forgotten', () => 
   expect(t.size).toBe(3);
   expect(t.record('a', 7, 2)).toBeUndefined();
   expect(t.record('d', 7, 3)).toEqual({ tid: 7, firstLine: 1 });
-  expect(MAX_METERS).toBe(100_000);
+  expect(MAX_METERS).toBe(50_000);
 });
