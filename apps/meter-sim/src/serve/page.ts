@@ -1,0 +1,49 @@
+// The web keypad's static assets (page/), loaded once, with the security headers they are served under.
+// Everything the page needs comes from this server: no CDN, no external font, a strict CSP.
+
+import { readFileSync } from 'node:fs';
+
+/** `Content-Security-Policy` of the page: only our own script and style, fetches only to us. */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface Asset {
+  readonly body: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+const FILES: Record<string, [file: string, type: string]> = {
+  '/': ['index.html', 'text/html; charset=utf-8'],
+  '/meter.css': ['meter.css', 'text/css; charset=utf-8'],
+  '/meter.js': ['meter.js', 'text/javascript; charset=utf-8'],
+  '/favicon.svg': ['favicon.svg', 'image/svg+xml'],
+};
+
+/** The page's assets by URL path, read from src/serve/page/ once. */
+export function loadPageAssets(): ReadonlyMap<string, Asset> {
+  const assets = new Map<string, Asset>();
+  for (const [path, [file, type]] of Object.entries(FILES)) {
+    const body = readFileSync(new URL(`./page/${file}`, import.meta.url));
+    assets.set(path, {
+      body,
+      headers: {
+        'Content-Type': type,
+        'Content-Length': String(body.length),
+        'Content-Security-Policy': PAGE_CSP,
+        'X-Content-Type-Options': 'nosniff',
+        'X-Frame-Options': 'DENY',
+        'Referrer-Policy': 'no-referrer',
+        'Cache-Control': 'no-cache',
+      },
+    });
+  }
+  return assets;
+}
