@@ -5,7 +5,8 @@ import type { PreparedBlockCipher } from './block-cipher.ts';
 import { checkBytes } from './bytes.ts';
 
 // RFC 2994 §2.2 S-boxes; vectors/misty1-sboxes.json holds the same tables and the tests compare them.
-/** The 7-bit S-box S7. */
+/** The 7-bit S-box S7 of RFC 2994 §2.2 (used by FI). Exported for the tests only, not by the package.
+ * @example S7[0]; // 27 */
 export const S7: Readonly<Uint8Array> = Uint8Array.from([
   27, 50, 51, 90, 59, 16, 23, 84, 91, 26, 114, 115, 107, 44, 102, 73, 31, 36, 19, 108, 55, 46, 63, 74, 93, 15,
   64, 86, 37, 81, 28, 4, 11, 70, 32, 13, 123, 53, 68, 66, 43, 30, 65, 20, 75, 121, 21, 111, 14, 85, 9, 54,
@@ -14,7 +15,8 @@ export const S7: Readonly<Uint8Array> = Uint8Array.from([
   38, 118, 0, 49, 45, 122, 127, 97, 80, 34, 17, 6, 71, 22, 82, 78, 113, 62, 105, 67, 52, 92, 88, 125,
 ]);
 
-/** The 9-bit S-box S9. */
+/** The 9-bit S-box S9 of RFC 2994 §2.2 (used by FI). Exported for the tests only, not by the package.
+ * @example S9[0]; // 451 */
 export const S9: Readonly<Uint16Array> = Uint16Array.from([
   451, 203, 339, 415, 483, 233, 251, 53, 385, 185, 279, 491, 307, 9, 45, 211, 199, 330, 55, 126, 235, 356,
   403, 472, 163, 286, 85, 44, 29, 418, 355, 280, 331, 338, 466, 15, 43, 48, 314, 229, 273, 312, 398, 99, 227,
