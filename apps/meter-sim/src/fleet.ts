@@ -99,7 +99,7 @@ interface Vendor {
   kct: {
     tokens: string[];
     sections: number[];
-    cipher: PreparedBlockCipher;
+    key: Uint8Array;
     keyType: number;
     krn: number;
   } | null;
@@ -149,6 +149,13 @@ export function runFleet(o: FleetOptions): FleetReport {
   });
   const key = new Uint8Array(keyLength);
   const vendors: Vendor[] = new Array(n);
+  // The meter prepares its key (at creation and at each key change) through this hook, so the vending side
+  // encrypts with the very key schedule the meter decrypts with: one preparation per key, not two.
+  let lastPrepared: PreparedBlockCipher | null = null;
+  const shared = (a: string, k: Uint8Array): PreparedBlockCipher => {
+    lastPrepared = prepare(a, k);
+    return lastPrepared;
+  };
   for (let i = 0; i < n; i++) {
     const drn = fleetDrn(i, config.issuerIdentificationNo);
     deriver.derive(drn, key);
@@ -166,10 +173,11 @@ export function runFleet(o: FleetOptions): FleetReport {
       drn,
       now: new Date(t0),
       eventLogSize: 0,
+      prepareCipher: shared,
     });
     vendors[i] = {
       meter,
-      cipher: prepare(alg, key),
+      cipher: lastPrepared!,
       keyType: config.keyType,
       keyRevisionNo: config.keyRevisionNo,
       nextTid: startTid + 1,
@@ -216,23 +224,23 @@ export function runFleet(o: FleetOptions): FleetReport {
       } else {
         const r = below(100);
         kind =
-          r < 40
+          r < 46
             ? 'credit'
-            : r < 48
+            : r < 54
               ? 'management'
-              : r < 57
+              : r < 63
                 ? 'replay'
-                : r < 64
+                : r < 70
                   ? 'old'
-                  : r < 72
+                  : r < 78
                     ? 'foreign'
-                    : r < 81
+                    : r < 87
                       ? 'corrupted'
-                      : r < 84
+                      : r < 90
                         ? 'expired'
-                        : r < 88
+                        : r < 94
                           ? 'test-display'
-                          : r < 91
+                          : r < 97
                             ? 'wrong-mfr'
                             : 'key-change';
         if (kind === 'replay' && v.lastAccepted === null) kind = 'credit';
@@ -327,16 +335,15 @@ export function runFleet(o: FleetOptions): FleetReport {
               const j = below(s + 1);
               [sections[s], sections[j]] = [sections[j]!, sections[s]!];
             }
-            const cipher = prepare(alg, newKey);
-            wipe(newKey);
-            v.kct = { tokens, sections, cipher, keyType: 2, krn };
+            v.kct = { tokens, sections, key: newKey, keyType: 2, krn };
             const section = v.kct.sections.shift()!;
             token = tokens[section - 1]!;
             expected = v.keyType === 3 ? 'key-type-error' : (`kct-${section}-accepted` as ResultCode);
           }
         }
       }
-      const got = v.meter.enter(token, now).result;
+      const entered = v.meter.enter(token, now);
+      const got = entered.result;
       sent.set(kind, sent.get(kind)! + 1);
       expectedSets.get(kind)!.add(expected);
       if (got === expected) {
@@ -350,15 +357,14 @@ export function runFleet(o: FleetOptions): FleetReport {
       const kct = v.kct;
       if (kct !== null && (kct.sections.length === 0 || v.keyType === 3)) {
         if (v.keyType !== 3) {
-          // the set is complete: the meter now holds the new key; old tokens are foreign to it
-          v.cipher.destroy();
-          v.cipher = kct.cipher;
+          // The set is complete: the meter now holds the new key, prepared through `shared` (or, if the
+          // meter failed to install it, which the table reports, the vendor prepares it itself).
+          v.cipher = entered.keyInstalled === true ? lastPrepared! : prepare(alg, kct.key);
           v.keyType = kct.keyType;
           v.keyRevisionNo = kct.krn;
-          v.lastAccepted = null;
-        } else {
-          kct.cipher.destroy();
+          v.lastAccepted = null; // tokens under the old key are foreign to the meter now
         }
+        wipe(kct.key);
         v.kct = null;
       }
     }
@@ -367,9 +373,8 @@ export function runFleet(o: FleetOptions): FleetReport {
   let registerMismatches = 0;
   for (const v of vendors) {
     if (v.meter.register(0) !== v.credited) registerMismatches++;
-    v.meter.destroy();
-    v.cipher.destroy();
-    v.kct?.cipher.destroy();
+    v.meter.destroy(); // also wipes the key schedule the vendor side shared
+    if (v.kct !== null) wipe(v.kct.key);
   }
   stranger.destroy();
   const rows: FleetRow[] = FLEET_KINDS.map((kind) => ({

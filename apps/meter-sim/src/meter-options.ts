@@ -1,7 +1,7 @@
 // Checks for Meter.create options and for state-file objects: every field named, one line per problem.
 // Key derivation for a new meter from an STS configuration and its DRN (IEC 62055-41 §6.5.2, DKGA02/04).
 
-import { type Dkga, deriveDecoderKey, luhnCheckDigit, meterPan } from 'sts-crypto';
+import { type Dkga, deriveDecoderKey, luhnCheckDigit, meterPan, type PreparedBlockCipher } from 'sts-crypto';
 import {
   type BaseDate,
   DEFAULT_EVENT_LOG_SIZE,
@@ -39,6 +39,7 @@ export interface MeterInit {
   eventLogSize: number;
   createdAt: string;
   clock: () => Date;
+  prepareCipher?: (algorithm: EncryptionAlgorithm, key: Uint8Array) => PreparedBlockCipher;
 }
 
 const ALGORITHMS: readonly string[] = ['sta', 'misty1', 'dea'];
@@ -186,6 +187,7 @@ export function checkCreateOptions(opts: MeterCreateOptions): { init: MeterInit;
       eventLogSize,
       createdAt: now.toISOString(),
       clock,
+      ...(opts.prepareCipher !== undefined && { prepareCipher: opts.prepareCipher }),
     },
   };
 }

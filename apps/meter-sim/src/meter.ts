@@ -103,6 +103,7 @@ export class Meter {
   #events: LogEntry[] = [];
   #eventHead = 0; // index of the oldest entry once the ring is full
   readonly #clock: () => Date;
+  readonly #prepare: (algorithm: EncryptionAlgorithm, key: Uint8Array) => PreparedBlockCipher;
   #destroyed = false;
 
   private constructor(init: MeterInit) {
@@ -116,7 +117,8 @@ export class Meter {
     this.eventLogSize = init.eventLogSize;
     this.#key = init.key;
     this.#alg = init.encryptionAlgorithm;
-    this.#cipher = prepareCipher(init.encryptionAlgorithm, init.key);
+    this.#prepare = init.prepareCipher ?? prepareCipher;
+    this.#cipher = this.#prepare(init.encryptionAlgorithm, init.key);
     this.#keyType = init.keyType;
     this.#keyRevisionNo = init.keyRevisionNo;
     this.#keyExpiryNo = init.keyExpiryNo;
@@ -427,7 +429,7 @@ export class Meter {
     }
     const old = this.#cipher;
     const oldKey = this.#key;
-    this.#cipher = prepareCipher(this.#alg, k.key);
+    this.#cipher = this.#prepare(this.#alg, k.key);
     this.#key = k.key;
     old.destroy();
     wipe(oldKey);

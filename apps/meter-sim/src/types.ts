@@ -2,6 +2,7 @@
 // Result codes and display texts: IEC 62055-41 token results as meters show them (sts-reference §12).
 
 import type { StsConfig } from 'sts-config';
+import type { PreparedBlockCipher } from 'sts-crypto';
 
 /** Every result a meter can show for an entered token. */
 export type ResultCode =
@@ -228,6 +229,12 @@ export interface MeterCreateOptions {
   eventLogSize?: number;
   /** Injected clock for `enter` without an explicit time. Default () => new Date(). */
   clock?: () => Date;
+  /**
+   * Prepares the cipher of a key (at creation and at each key change). Default: sts-crypto's prepare
+   * functions. The fleet passes one that also hands the prepared key to its vending side, so a simulated
+   * meter and its vendor share one key schedule instead of preparing it twice.
+   */
+  prepareCipher?: (algorithm: EncryptionAlgorithm, key: Uint8Array) => PreparedBlockCipher;
 }
 
 /** Thrown by Meter.create / Meter.fromState for bad options or a corrupt state; one-line message. */
