@@ -23,8 +23,11 @@ export interface BatchResult {
  */
 export const BATCH_CACHED_KEYS = 4096;
 
-/** Bytes per read: big enough that the per-chunk costs (one write, one await) vanish. */
-const CHUNK_BYTES = 256 * 1024;
+/**
+ * Bytes per read: big enough that the per-chunk costs (one write, one await) vanish, small enough that a
+ * chunk's answers die young (a bigger chunk keeps them alive across scavenges and grows the old heap).
+ */
+const CHUNK_BYTES = 64 * 1024;
 
 export interface BatchInput {
   stream: Readable;

@@ -67,6 +67,11 @@ const fatal = (error: unknown) => {
   process.exit(reportError(error, json) || EXIT_INTERNAL);
 };
 process.on('uncaughtException', fatal);
+// The reader of stdout went away (`sts-vend … | head`): stop quietly, like other Unix filters.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+  fatal(error);
+});
 process.on('unhandledRejection', fatal);
 
 try {
