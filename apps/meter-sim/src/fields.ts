@@ -63,7 +63,38 @@ export function tidOf(time: Date, baseDate: number): number {
   return Math.floor((time.getTime() - baseDateMs(baseDate)) / 60_000);
 }
 
-/** The instant of a TID as ISO 8601 UTC. */
+let cachedDay = Number.NaN;
+let cachedDayText = '';
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01), Hinnant's civil-from-days. */
+function dayText(days: number): string {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`;
+}
+
+/**
+ * The instant of a TID as ISO 8601 UTC (`2004-03-01T13:55:00.000Z`), as `Date#toISOString` gives it but
+ * without a Date: it runs once per accepted token, and the date part is cached per day.
+ */
 export function tidInstant(tid: number, baseDate: number): string {
-  return new Date(baseDateMs(baseDate) + tid * 60_000).toISOString();
+  const minutes = baseDateMs(baseDate) / 60_000 + tid;
+  const day = Math.floor(minutes / 1440);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayText = dayText(day);
+  }
+  const mod = minutes - day * 1440;
+  const h = Math.floor(mod / 60);
+  const mi = mod - h * 60;
+  return `${cachedDayText}T${h < 10 ? '0' : ''}${h}:${mi < 10 ? '0' : ''}${mi}:00.000Z`;
 }
