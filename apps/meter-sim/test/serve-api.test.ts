@@ -344,7 +344,7 @@ describe('GET /state', () => {
 
 describe('group commit', () => {
   test('100 concurrent distinct tokens: every one answered, each durable', async () => {
-    const before = diskState().registers.electricity;
+    const before = diskState().registers.electricity!;
     const tokens = Array.from({ length: 100 }, (_, i) =>
       vend('electricity', new Date(Date.UTC(2004, 3, 1, 1, i)).toISOString(), '1', i & 15),
     );
