@@ -47,6 +47,32 @@ describe('CommitQueue', () => {
     expect((await p).result).toBe('accept');
   });
 
+  test('a durable batch is answered while the next batch is being written, never before its own write', async () => {
+    const writes: ReturnType<typeof deferred>[] = [];
+    const q = new CommitQueue(
+      meter(),
+      () => {
+        const d = deferred();
+        writes.push(d);
+        return d.promise;
+      },
+      async () => meter(),
+    );
+    const done: string[] = [];
+    const a = q.submit(T1355).then((r) => done.push(`a:${r.result}`));
+    await new Promise((r) => setTimeout(r, 10));
+    const b = q.submit(T1355).then((r) => done.push(`b:${r.result}`));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(done).toEqual([]);
+    writes[0]!.resolve();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(writes).toHaveLength(2);
+    expect(done).toEqual(['a:accept']);
+    writes[1]!.resolve();
+    await Promise.all([a, b]);
+    expect(done).toEqual(['a:accept', 'b:used']);
+  });
+
   test('tokens arriving together share one write; those arriving during a write form the next batch', async () => {
     const snapshots: number[] = [];
     const q = new CommitQueue(
