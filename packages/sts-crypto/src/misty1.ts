@@ -97,23 +97,22 @@ function expandKey(key: Uint8Array, ks: Int32Array): void {
   const ek = new Uint16Array(16);
   for (let i = 0; i < 8; i++) ek[i] = (key[2 * i]! << 8) | key[2 * i + 1]!;
   for (let i = 0; i < 8; i++) ek[i + 8] = fi(ek[i]!, ek[(i + 1) % 8]!);
-  const kw = (i: number): number => ek[i % 8]!;
-  const kp = (i: number): number => ek[8 + (i % 8)]!;
+  // K_i is ek[i mod 8], K'_i is ek[8 + (i mod 8)].
   for (let k = 0; k < 8; k++) {
     const o = FO(k);
-    ks[o] = kw(k);
-    ks[o + 1] = kp(k + 5);
-    ks[o + 2] = kw(k + 2);
-    ks[o + 3] = kp(k + 1);
-    ks[o + 4] = kw(k + 7);
-    ks[o + 5] = kp(k + 3);
-    ks[o + 6] = kw(k + 4);
+    ks[o] = ek[k]!;
+    ks[o + 1] = ek[8 + ((k + 5) & 7)]!;
+    ks[o + 2] = ek[(k + 2) & 7]!;
+    ks[o + 3] = ek[8 + ((k + 1) & 7)]!;
+    ks[o + 4] = ek[(k + 7) & 7]!;
+    ks[o + 5] = ek[8 + ((k + 3) & 7)]!;
+    ks[o + 6] = ek[(k + 4) & 7]!;
   }
   for (let k = 0; k < 10; k++) {
     const o = FL(k);
     const h = k >>> 1;
-    ks[o] = k % 2 === 0 ? kw(h) : kp(h + 2);
-    ks[o + 1] = k % 2 === 0 ? kp(h + 6) : kw(h + 4);
+    ks[o] = k % 2 === 0 ? ek[h & 7]! : ek[8 + ((h + 2) & 7)]!;
+    ks[o + 1] = k % 2 === 0 ? ek[8 + ((h + 6) & 7)]! : ek[(h + 4) & 7]!;
   }
   ek.fill(0);
 }
@@ -121,74 +120,97 @@ function expandKey(key: Uint8Array, ks: Int32Array): void {
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * The prepared key is a closure: the schedule is a local that neither `util.inspect` nor `JSON.stringify`
- * can reach, and V8 reads it as fast as a module constant.
+ * A prepared MISTY1 key. A class rather than a closure, so that preparing a key per meter allocates the
+ * schedule and one object, no functions. The schedule is a private field, which neither `util.inspect`
+ * nor `JSON.stringify` can reach; `toJSON` and the inspect function (on the prototype) show the algorithm.
  */
+class PreparedMisty1Key implements PreparedBlockCipher {
+  readonly algorithm = 'misty1' as const;
+  #ks: Int32Array | null;
+
+  constructor(key: Uint8Array) {
+    const ks = new Int32Array(84);
+    expandKey(key, ks);
+    this.#ks = ks;
+    // Own enumerable methods like the closure-based keys of earlier versions, sharing the prototype's.
+    this.encrypt64 = PROTO.encrypt64;
+    this.decrypt64 = PROTO.decrypt64;
+    this.destroy = PROTO.destroy;
+    this.toJSON = PROTO.toJSON;
+  }
+
+  encrypt64(hi: number, lo: number, out: Uint32Array): void {
+    const ks = this.#ks;
+    if (ks === null) throw new Error('this MISTY1 key has been destroyed');
+    let d0 = hi | 0;
+    let d1 = lo | 0;
+    // Unrolled so that subkey offsets are constants: FO_k at 8k, FL_k at 64 + 2k (see FO and FL above).
+    // Rounds 0..7, with FL on both halves before every even round and after the last.
+    d0 = fl(d0, ks, 64);
+    d1 = fl(d1, ks, 66);
+    d1 ^= fo(d0, ks, 0);
+    d0 ^= fo(d1, ks, 8);
+    d0 = fl(d0, ks, 68);
+    d1 = fl(d1, ks, 70);
+    d1 ^= fo(d0, ks, 16);
+    d0 ^= fo(d1, ks, 24);
+    d0 = fl(d0, ks, 72);
+    d1 = fl(d1, ks, 74);
+    d1 ^= fo(d0, ks, 32);
+    d0 ^= fo(d1, ks, 40);
+    d0 = fl(d0, ks, 76);
+    d1 = fl(d1, ks, 78);
+    d1 ^= fo(d0, ks, 48);
+    d0 ^= fo(d1, ks, 56);
+    d0 = fl(d0, ks, 80);
+    d1 = fl(d1, ks, 82);
+    out[0] = d1;
+    out[1] = d0;
+  }
+  decrypt64(hi: number, lo: number, out: Uint32Array): void {
+    const ks = this.#ks;
+    if (ks === null) throw new Error('this MISTY1 key has been destroyed');
+    // The encryption run backwards, same constant offsets.
+    let d0 = flInv(lo | 0, ks, 80);
+    let d1 = flInv(hi | 0, ks, 82);
+    d0 ^= fo(d1, ks, 56);
+    d1 ^= fo(d0, ks, 48);
+    d0 = flInv(d0, ks, 76);
+    d1 = flInv(d1, ks, 78);
+    d0 ^= fo(d1, ks, 40);
+    d1 ^= fo(d0, ks, 32);
+    d0 = flInv(d0, ks, 72);
+    d1 = flInv(d1, ks, 74);
+    d0 ^= fo(d1, ks, 24);
+    d1 ^= fo(d0, ks, 16);
+    d0 = flInv(d0, ks, 68);
+    d1 = flInv(d1, ks, 70);
+    d0 ^= fo(d1, ks, 8);
+    d1 ^= fo(d0, ks, 0);
+    d0 = flInv(d0, ks, 64);
+    d1 = flInv(d1, ks, 66);
+    out[0] = d0;
+    out[1] = d1;
+  }
+
+  destroy(): void {
+    this.#ks?.fill(0);
+    this.#ks = null;
+  }
+
+  toJSON(): { algorithm: 'misty1' } {
+    return { algorithm: 'misty1' };
+  }
+
+  [inspectSymbol](): string {
+    return `PreparedMisty1Key { algorithm: 'misty1' }`;
+  }
+}
+
+const PROTO = PreparedMisty1Key.prototype;
+
 function prepare(key: Uint8Array): PreparedBlockCipher {
-  const ks = new Int32Array(84);
-  expandKey(key, ks);
-  let destroyed = false;
-  const describe = { algorithm: 'misty1' } as const;
-  return {
-    algorithm: 'misty1',
-    encrypt64(hi: number, lo: number, out: Uint32Array): void {
-      if (destroyed) throw new Error('this MISTY1 key has been destroyed');
-      let d0 = hi | 0;
-      let d1 = lo | 0;
-      // Unrolled so that subkey offsets are constants: FO_k at 8k, FL_k at 64 + 2k (see FO and FL above).
-      // Rounds 0..7, with FL on both halves before every even round and after the last.
-      d0 = fl(d0, ks, 64);
-      d1 = fl(d1, ks, 66);
-      d1 ^= fo(d0, ks, 0);
-      d0 ^= fo(d1, ks, 8);
-      d0 = fl(d0, ks, 68);
-      d1 = fl(d1, ks, 70);
-      d1 ^= fo(d0, ks, 16);
-      d0 ^= fo(d1, ks, 24);
-      d0 = fl(d0, ks, 72);
-      d1 = fl(d1, ks, 74);
-      d1 ^= fo(d0, ks, 32);
-      d0 ^= fo(d1, ks, 40);
-      d0 = fl(d0, ks, 76);
-      d1 = fl(d1, ks, 78);
-      d1 ^= fo(d0, ks, 48);
-      d0 ^= fo(d1, ks, 56);
-      d0 = fl(d0, ks, 80);
-      d1 = fl(d1, ks, 82);
-      out[0] = d1;
-      out[1] = d0;
-    },
-    decrypt64(hi: number, lo: number, out: Uint32Array): void {
-      if (destroyed) throw new Error('this MISTY1 key has been destroyed');
-      // The encryption run backwards, same constant offsets.
-      let d0 = flInv(lo | 0, ks, 80);
-      let d1 = flInv(hi | 0, ks, 82);
-      d0 ^= fo(d1, ks, 56);
-      d1 ^= fo(d0, ks, 48);
-      d0 = flInv(d0, ks, 76);
-      d1 = flInv(d1, ks, 78);
-      d0 ^= fo(d1, ks, 40);
-      d1 ^= fo(d0, ks, 32);
-      d0 = flInv(d0, ks, 72);
-      d1 = flInv(d1, ks, 74);
-      d0 ^= fo(d1, ks, 24);
-      d1 ^= fo(d0, ks, 16);
-      d0 = flInv(d0, ks, 68);
-      d1 = flInv(d1, ks, 70);
-      d0 ^= fo(d1, ks, 8);
-      d1 ^= fo(d0, ks, 0);
-      d0 = flInv(d0, ks, 64);
-      d1 = flInv(d1, ks, 66);
-      out[0] = d0;
-      out[1] = d1;
-    },
-    destroy(): void {
-      ks.fill(0);
-      destroyed = true;
-    },
-    toJSON: () => describe,
-    [inspectSymbol]: () => `PreparedMisty1Key { algorithm: 'misty1' }`,
-  } as PreparedBlockCipher;
+  return new PreparedMisty1Key(key);
 }
 
 /**

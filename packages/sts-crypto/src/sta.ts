@@ -54,8 +54,6 @@ interface Lookup {
   readonly pInv: Int32Array; // 8·256·2
 }
 
-const lookups = new Map<StaTables, Lookup>();
-
 function invert(table: readonly number[]): number[] {
   const inv = new Array<number>(table.length);
   for (let i = 0; i < table.length; i++) inv[table[i]!] = i;
@@ -92,20 +90,23 @@ function bytePermutation(to: readonly number[]): Int32Array {
   return out;
 }
 
-function lookupFor(tables: StaTables): Lookup {
-  let l = lookups.get(tables);
-  if (l === undefined) {
-    const set = tables === 'real' ? REAL : SAMPLE;
-    l = {
-      s: byteSubstitution(set.s1, set.s2),
-      p: bytePermutation(set.p),
-      sInv: byteSubstitution(invert(set.s1), invert(set.s2)),
-      pInv: bytePermutation(invert(set.p)),
-    };
-    lookups.set(tables, l);
-  }
-  return l;
+function lookup(set: TableSet): Lookup {
+  return {
+    s: byteSubstitution(set.s1, set.s2),
+    p: bytePermutation(set.p),
+    sInv: byteSubstitution(invert(set.s1), invert(set.s2)),
+    pInv: bytePermutation(invert(set.p)),
+  };
 }
+
+// Module constants, built at load (well under a millisecond): inlined into a key's methods, the real
+// tables are constants to the compiler, which then drops their bounds and pointer loads.
+const SAMPLE_LOOKUP = lookup(SAMPLE);
+const REAL_LOOKUP = lookup(REAL);
+const REAL_S = REAL_LOOKUP.s;
+const REAL_P = REAL_LOOKUP.p;
+const REAL_S_INV = REAL_LOOKUP.sInv;
+const REAL_P_INV = REAL_LOOKUP.pInv;
 
 function checkTables(tables: unknown): StaTables {
   if (tables !== 'real' && tables !== 'sample') throw new RangeError(`tables must be 'real' or 'sample'`);
@@ -113,139 +114,218 @@ function checkTables(tables: unknown): StaTables {
 }
 
 /**
- * The S-box choice of byte position b in round r, from the decoder key bytes (big-endian).
- * Round r's key is k_r = rotl64(rotr64(~K, 12), r), so bit j of k_r is NOT bit (j − r + 12) mod 64 of K;
- * nibble i takes S2 when bit 4i+3 of k_r is 1.
+ * The S-box choices of a key, one word per round: bits 8 + 2b and 9 + 2b of word r hold the choice c of
+ * byte position b, so `(w >>> 2b) & 0x300` is c·256, the offset of its byte S-box. Round r's key is
+ * k_r = rotl64(rotr64(~K, 12), r) = rotl64(~K, r − 12); nibble i takes S2 when bit 4i+3 of k_r is 1.
+ * Why 16 packed words and not 128 offsets: a typed array of at most 64 bytes lives on the V8 heap, and
+ * allocating one is about 15 times cheaper than a 512-byte one, which dominated preparing a key per meter.
  */
-function choice(key: Uint8Array, r: number, b: number): number {
-  const sel = (nibble: number): number => {
-    const m = (4 * nibble + 3 - r + 12 + 64) & 63;
-    return ((key[7 - (m >>> 3)]! >>> (m & 7)) & 1) ^ 1;
-  };
-  return sel(2 * b) | (sel(2 * b + 1) << 1);
+function choices(key: Uint8Array): Int32Array {
+  // ~K as two halves, rotated left by r − 12 (mod 64) for round r.
+  const nh = ~((key[0]! << 24) | (key[1]! << 16) | (key[2]! << 8) | key[3]!);
+  const nl = ~((key[4]! << 24) | (key[5]! << 16) | (key[6]! << 8) | key[7]!);
+  const k = new Int32Array(16);
+  for (let r = 0; r < 16; r++) {
+    let rot = (r + 52) & 63;
+    let h = nh;
+    let l = nl;
+    if (rot >= 32) {
+      h = nl;
+      l = nh;
+      rot -= 32;
+    }
+    if (rot !== 0) {
+      const t = (h << rot) | (l >>> (32 - rot));
+      l = (l << rot) | (h >>> (32 - rot));
+      h = t;
+    }
+    // Byte b of k_r chooses with its bits 3 (low nibble) and 7 (high nibble): c_b into bits 8 + 2b.
+    let w = 0;
+    for (let b = 0; b < 4; b++) {
+      const x = l >>> (8 * b);
+      const y = h >>> (8 * b);
+      w |= (((x >>> 3) & 1) | ((x >>> 6) & 2)) << (8 + 2 * b);
+      w |= (((y >>> 3) & 1) | ((y >>> 6) & 2)) << (16 + 2 * b);
+    }
+    k[r] = w;
+  }
+  return k;
+}
+
+/** EA07 on (hi, lo) with choices k and byte tables s, p; writes out[0] = hi, out[1] = lo. */
+function encryptBlock(
+  k: Int32Array,
+  s: Uint8Array,
+  p: Int32Array,
+  hi: number,
+  lo: number,
+  out: Uint32Array,
+): void {
+  for (let r = 0; r < 16; r++) {
+    const w = k[r]!;
+    let i = s[(w & 0x300) + (lo & 0xff)]! << 1;
+    let h = p[i]!;
+    let l = p[i + 1]!;
+    i = 512 + (s[((w >>> 2) & 0x300) + ((lo >>> 8) & 0xff)]! << 1);
+    h |= p[i]!;
+    l |= p[i + 1]!;
+    i = 1024 + (s[((w >>> 4) & 0x300) + ((lo >>> 16) & 0xff)]! << 1);
+    h |= p[i]!;
+    l |= p[i + 1]!;
+    i = 1536 + (s[((w >>> 6) & 0x300) + (lo >>> 24)]! << 1);
+    h |= p[i]!;
+    l |= p[i + 1]!;
+    i = 2048 + (s[((w >>> 8) & 0x300) + (hi & 0xff)]! << 1);
+    h |= p[i]!;
+    l |= p[i + 1]!;
+    i = 2560 + (s[((w >>> 10) & 0x300) + ((hi >>> 8) & 0xff)]! << 1);
+    h |= p[i]!;
+    l |= p[i + 1]!;
+    i = 3072 + (s[((w >>> 12) & 0x300) + ((hi >>> 16) & 0xff)]! << 1);
+    h |= p[i]!;
+    l |= p[i + 1]!;
+    i = 3584 + (s[((w >>> 14) & 0x300) + (hi >>> 24)]! << 1);
+    hi = h | p[i]!;
+    lo = l | p[i + 1]!;
+  }
+  out[0] = hi;
+  out[1] = lo;
+}
+
+/** DA07 on (hi, lo) with choices k and the inverse byte tables. */
+function decryptBlock(
+  k: Int32Array,
+  sInv: Uint8Array,
+  pInv: Int32Array,
+  hi: number,
+  lo: number,
+  out: Uint32Array,
+): void {
+  // Undo the permutation of round 15 alone; then, byte by byte like encryption, the substitution of
+  // round r together with the permutation of round r − 1 (r = 15..1); then the substitution of round 0.
+  let i = (lo << 1) & 0x1fe;
+  let h = pInv[i]!;
+  let l = pInv[i + 1]!;
+  i = 512 + ((lo >>> 7) & 0x1fe);
+  h |= pInv[i]!;
+  l |= pInv[i + 1]!;
+  i = 1024 + ((lo >>> 15) & 0x1fe);
+  h |= pInv[i]!;
+  l |= pInv[i + 1]!;
+  i = 1536 + ((lo >>> 23) & 0x1fe);
+  h |= pInv[i]!;
+  l |= pInv[i + 1]!;
+  i = 2048 + ((hi << 1) & 0x1fe);
+  h |= pInv[i]!;
+  l |= pInv[i + 1]!;
+  i = 2560 + ((hi >>> 7) & 0x1fe);
+  h |= pInv[i]!;
+  l |= pInv[i + 1]!;
+  i = 3072 + ((hi >>> 15) & 0x1fe);
+  h |= pInv[i]!;
+  l |= pInv[i + 1]!;
+  i = 3584 + ((hi >>> 23) & 0x1fe);
+  hi = h | pInv[i]!;
+  lo = l | pInv[i + 1]!;
+  for (let r = 15; r > 0; r--) {
+    const w = k[r]!;
+    i = sInv[(w & 0x300) + (lo & 0xff)]! << 1;
+    h = pInv[i]!;
+    l = pInv[i + 1]!;
+    i = 512 + (sInv[((w >>> 2) & 0x300) + ((lo >>> 8) & 0xff)]! << 1);
+    h |= pInv[i]!;
+    l |= pInv[i + 1]!;
+    i = 1024 + (sInv[((w >>> 4) & 0x300) + ((lo >>> 16) & 0xff)]! << 1);
+    h |= pInv[i]!;
+    l |= pInv[i + 1]!;
+    i = 1536 + (sInv[((w >>> 6) & 0x300) + (lo >>> 24)]! << 1);
+    h |= pInv[i]!;
+    l |= pInv[i + 1]!;
+    i = 2048 + (sInv[((w >>> 8) & 0x300) + (hi & 0xff)]! << 1);
+    h |= pInv[i]!;
+    l |= pInv[i + 1]!;
+    i = 2560 + (sInv[((w >>> 10) & 0x300) + ((hi >>> 8) & 0xff)]! << 1);
+    h |= pInv[i]!;
+    l |= pInv[i + 1]!;
+    i = 3072 + (sInv[((w >>> 12) & 0x300) + ((hi >>> 16) & 0xff)]! << 1);
+    h |= pInv[i]!;
+    l |= pInv[i + 1]!;
+    i = 3584 + (sInv[((w >>> 14) & 0x300) + (hi >>> 24)]! << 1);
+    hi = h | pInv[i]!;
+    lo = l | pInv[i + 1]!;
+  }
+  const w = k[0]!;
+  out[0] =
+    sInv[((w >>> 8) & 0x300) + (hi & 0xff)]! |
+    (sInv[((w >>> 10) & 0x300) + ((hi >>> 8) & 0xff)]! << 8) |
+    (sInv[((w >>> 12) & 0x300) + ((hi >>> 16) & 0xff)]! << 16) |
+    (sInv[((w >>> 14) & 0x300) + (hi >>> 24)]! << 24);
+  out[1] =
+    sInv[(w & 0x300) + (lo & 0xff)]! |
+    (sInv[((w >>> 2) & 0x300) + ((lo >>> 8) & 0xff)]! << 8) |
+    (sInv[((w >>> 4) & 0x300) + ((lo >>> 16) & 0xff)]! << 16) |
+    (sInv[((w >>> 6) & 0x300) + (lo >>> 24)]! << 24);
 }
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * The prepared key is a closure: its tables and choices are locals that neither `util.inspect` nor
- * `JSON.stringify` can reach, and V8 reads them as fast as module constants.
+ * A prepared STA key. A class rather than a closure: preparing a key per meter must cost a few hundred
+ * nanoseconds, and each closure created per key costs far more (tsx names every function expression
+ * with Object.defineProperty). The choices live in private fields, which neither `util.inspect` nor
+ * `JSON.stringify` can reach; `toJSON` and the inspect function (on the prototype) show the algorithm
+ * and tables only.
  */
-function prepare(key: Uint8Array, tables: StaTables): PreparedBlockCipher {
-  const { s, p, sInv, pInv } = lookupFor(tables);
-  /** Round r, byte position b → c·256, the offset of the byte S-box chosen by the key (16 × 8). */
-  const k = new Int32Array(128);
-  for (let r = 0; r < 16; r++) {
-    for (let b = 0; b < 8; b++) k[r * 8 + b] = choice(key, r, b) * 256;
-  }
-  let destroyed = false;
-  const describe = { algorithm: 'sta', tables } as const;
-  return {
-    algorithm: 'sta',
-    encrypt64(hi: number, lo: number, out: Uint32Array): void {
-      if (destroyed) throw new Error('this STA key has been destroyed');
-      for (let r = 0; r < 128; r += 8) {
-        let i = s[k[r]! + (lo & 0xff)]! << 1;
-        let h = p[i]!;
-        let l = p[i + 1]!;
-        i = 512 + (s[k[r + 1]! + ((lo >>> 8) & 0xff)]! << 1);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 1024 + (s[k[r + 2]! + ((lo >>> 16) & 0xff)]! << 1);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 1536 + (s[k[r + 3]! + (lo >>> 24)]! << 1);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 2048 + (s[k[r + 4]! + (hi & 0xff)]! << 1);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 2560 + (s[k[r + 5]! + ((hi >>> 8) & 0xff)]! << 1);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 3072 + (s[k[r + 6]! + ((hi >>> 16) & 0xff)]! << 1);
-        h |= p[i]!;
-        l |= p[i + 1]!;
-        i = 3584 + (s[k[r + 7]! + (hi >>> 24)]! << 1);
-        hi = h | p[i]!;
-        lo = l | p[i + 1]!;
-      }
-      out[0] = hi;
-      out[1] = lo;
-    },
+class PreparedStaKey implements PreparedBlockCipher {
+  readonly algorithm = 'sta' as const;
+  #k: Int32Array | null;
+  readonly #tables: StaTables;
+  readonly #sample: boolean;
 
-    decrypt64(hi: number, lo: number, out: Uint32Array): void {
-      if (destroyed) throw new Error('this STA key has been destroyed');
-      // Undo the permutation of round 15 alone; then, byte by byte like encryption, the substitution of
-      // round r together with the permutation of round r − 1 (r = 15..1); then the substitution of round 0.
-      let i = (lo << 1) & 0x1fe;
-      let h = pInv[i]!;
-      let l = pInv[i + 1]!;
-      i = 512 + ((lo >>> 7) & 0x1fe);
-      h |= pInv[i]!;
-      l |= pInv[i + 1]!;
-      i = 1024 + ((lo >>> 15) & 0x1fe);
-      h |= pInv[i]!;
-      l |= pInv[i + 1]!;
-      i = 1536 + ((lo >>> 23) & 0x1fe);
-      h |= pInv[i]!;
-      l |= pInv[i + 1]!;
-      i = 2048 + ((hi << 1) & 0x1fe);
-      h |= pInv[i]!;
-      l |= pInv[i + 1]!;
-      i = 2560 + ((hi >>> 7) & 0x1fe);
-      h |= pInv[i]!;
-      l |= pInv[i + 1]!;
-      i = 3072 + ((hi >>> 15) & 0x1fe);
-      h |= pInv[i]!;
-      l |= pInv[i + 1]!;
-      i = 3584 + ((hi >>> 23) & 0x1fe);
-      hi = h | pInv[i]!;
-      lo = l | pInv[i + 1]!;
-      for (let r = 120; r > 0; r -= 8) {
-        i = sInv[k[r]! + (lo & 0xff)]! << 1;
-        h = pInv[i]!;
-        l = pInv[i + 1]!;
-        i = 512 + (sInv[k[r + 1]! + ((lo >>> 8) & 0xff)]! << 1);
-        h |= pInv[i]!;
-        l |= pInv[i + 1]!;
-        i = 1024 + (sInv[k[r + 2]! + ((lo >>> 16) & 0xff)]! << 1);
-        h |= pInv[i]!;
-        l |= pInv[i + 1]!;
-        i = 1536 + (sInv[k[r + 3]! + (lo >>> 24)]! << 1);
-        h |= pInv[i]!;
-        l |= pInv[i + 1]!;
-        i = 2048 + (sInv[k[r + 4]! + (hi & 0xff)]! << 1);
-        h |= pInv[i]!;
-        l |= pInv[i + 1]!;
-        i = 2560 + (sInv[k[r + 5]! + ((hi >>> 8) & 0xff)]! << 1);
-        h |= pInv[i]!;
-        l |= pInv[i + 1]!;
-        i = 3072 + (sInv[k[r + 6]! + ((hi >>> 16) & 0xff)]! << 1);
-        h |= pInv[i]!;
-        l |= pInv[i + 1]!;
-        i = 3584 + (sInv[k[r + 7]! + (hi >>> 24)]! << 1);
-        hi = h | pInv[i]!;
-        lo = l | pInv[i + 1]!;
-      }
-      out[0] =
-        sInv[k[4]! + (hi & 0xff)]! |
-        (sInv[k[5]! + ((hi >>> 8) & 0xff)]! << 8) |
-        (sInv[k[6]! + ((hi >>> 16) & 0xff)]! << 16) |
-        (sInv[k[7]! + (hi >>> 24)]! << 24);
-      out[1] =
-        sInv[k[0]! + (lo & 0xff)]! |
-        (sInv[k[1]! + ((lo >>> 8) & 0xff)]! << 8) |
-        (sInv[k[2]! + ((lo >>> 16) & 0xff)]! << 16) |
-        (sInv[k[3]! + (lo >>> 24)]! << 24);
-    },
-    destroy(): void {
-      k.fill(0);
-      destroyed = true;
-    },
-    toJSON: () => describe,
-    [inspectSymbol]: () => `PreparedStaKey { algorithm: 'sta', tables: '${tables}' }`,
-  } as PreparedBlockCipher;
+  constructor(key: Uint8Array, tables: StaTables) {
+    this.#k = choices(key);
+    this.#tables = tables;
+    this.#sample = tables === 'sample';
+    // The keys of earlier, closure-based versions listed their methods as own enumerable properties
+    // (Object.keys shows them); keep that, with the one prototype function each: nothing is allocated.
+    this.encrypt64 = PROTO.encrypt64;
+    this.decrypt64 = PROTO.decrypt64;
+    this.destroy = PROTO.destroy;
+    this.toJSON = PROTO.toJSON;
+  }
+
+  encrypt64(hi: number, lo: number, out: Uint32Array): void {
+    const k = this.#k;
+    if (k === null) throw new Error('this STA key has been destroyed');
+    if (this.#sample) encryptBlock(k, SAMPLE_LOOKUP.s, SAMPLE_LOOKUP.p, hi, lo, out);
+    else encryptBlock(k, REAL_S, REAL_P, hi, lo, out);
+  }
+
+  decrypt64(hi: number, lo: number, out: Uint32Array): void {
+    const k = this.#k;
+    if (k === null) throw new Error('this STA key has been destroyed');
+    if (this.#sample) decryptBlock(k, SAMPLE_LOOKUP.sInv, SAMPLE_LOOKUP.pInv, hi, lo, out);
+    else decryptBlock(k, REAL_S_INV, REAL_P_INV, hi, lo, out);
+  }
+
+  destroy(): void {
+    this.#k?.fill(0);
+    this.#k = null;
+  }
+
+  toJSON(): { algorithm: 'sta'; tables: StaTables } {
+    return { algorithm: 'sta', tables: this.#tables };
+  }
+
+  [inspectSymbol](): string {
+    return `PreparedStaKey { algorithm: 'sta', tables: '${this.#tables}' }`;
+  }
+}
+
+const PROTO = PreparedStaKey.prototype;
+
+function prepare(key: Uint8Array, tables: StaTables): PreparedBlockCipher {
+  return new PreparedStaKey(key, tables);
 }
 
 /**
