@@ -8,6 +8,8 @@ import { type Asset, loadPageAssets } from './page.ts';
 
 /** Largest POST /tokens body accepted; a token request is ~40 bytes. */
 export const MAX_BODY_BYTES = 1024;
+/** A body over the limit but under this is read to its end before the 413 (see readBody). */
+const DRAIN_BYTES = 64 * 1024;
 
 export interface MeterServerOptions {
   meter: Meter;
@@ -81,26 +83,29 @@ export function parseTokenBody(text: string): string {
   return obj.token;
 }
 
+/**
+ * Read the body, at most MAX_BODY_BYTES. A larger body is still read and dropped up to DRAIN_BYTES before
+ * the 413, so the client sees the answer rather than a reset while it is still sending; beyond that the
+ * 413 goes out at once and the connection closes.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) {
-    return Promise.reject(tooLarge());
-  }
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (declared > DRAIN_BYTES) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else if (size > DRAIN_BYTES) {
         req.removeAllListeners('data');
-        req.resume();
+        req.removeAllListeners('end');
         reject(tooLarge());
-        return;
       }
-      chunks.push(chunk);
     });
     req.on('end', () => {
-      if (size <= MAX_BODY_BYTES)
+      if (size > MAX_BODY_BYTES) reject(tooLarge());
+      else
         resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'));
     });
     req.on('error', reject);
