@@ -42,6 +42,11 @@ export interface MeterInit {
   prepareCipher?: (algorithm: EncryptionAlgorithm, key: Uint8Array) => PreparedBlockCipher;
 }
 
+/** The default clock: one module-level function, not a closure per meter. */
+export function systemClock(): Date {
+  return new Date();
+}
+
 const ALGORITHMS: readonly string[] = ['sta', 'misty1', 'dea'];
 const BASE_DATES: readonly number[] = [1993, 2014, 2035];
 
@@ -91,7 +96,7 @@ export function checkCreateOptions(opts: MeterCreateOptions): { init: MeterInit;
   if ((opts.config === undefined) === (opts.key === undefined)) {
     throw new MeterError('give exactly one of config and key');
   }
-  const clock = opts.clock ?? (() => new Date());
+  const clock = opts.clock ?? systemClock;
   const now = opts.now ?? clock();
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new MeterError('now must be a valid Date');
   const tidMemorySize = opts.tidMemorySize ?? DEFAULT_TID_MEMORY_SIZE;

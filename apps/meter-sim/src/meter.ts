@@ -13,6 +13,7 @@ import {
   wipe,
 } from 'sts-crypto';
 import { tokenTypeByCode } from 'sts-token';
+import { EventRing } from './event-log.ts';
 import {
   decodeAmountField,
   decodeCurrencyValue,
@@ -23,7 +24,7 @@ import {
   tidOf,
 } from './fields.ts';
 import { type AssembledKey, assembleSections, sectionOfSubclass } from './key-change.ts';
-import { checkCreateOptions, checkState, MAX_TID, type MeterInit } from './meter-options.ts';
+import { checkCreateOptions, checkState, MAX_TID, type MeterInit, systemClock } from './meter-options.ts';
 import { TidMemory } from './tid-memory.ts';
 import { canonicalToken, PARSE_OK, PARSE_TOO_LARGE, parseTokenInto } from './token-digits.ts';
 import {
@@ -100,8 +101,7 @@ export class Meter {
   #tariffRate = NOT_SET;
   #tamper = false;
   #pending: PendingSection[] = [];
-  #events: LogEntry[] = [];
-  #eventHead = 0; // index of the oldest entry once the ring is full
+  readonly #log: EventRing | null;
   readonly #clock: () => Date;
   readonly #prepare: (algorithm: EncryptionAlgorithm, key: Uint8Array) => PreparedBlockCipher;
   #destroyed = false;
@@ -127,6 +127,7 @@ export class Meter {
     this.#baseDate = init.baseDate;
     this.#tids = new TidMemory(init.tidMemorySize);
     this.#clock = init.clock;
+    this.#log = init.eventLogSize > 0 ? new EventRing(init.eventLogSize) : null;
   }
 
   /** Build a new meter (key from config + DRN, or given directly). Throws MeterError naming the bad option. */
@@ -164,7 +165,7 @@ export class Meter {
       keyChangeTimeoutMs: s.keyChange.timeoutMs,
       eventLogSize: s.eventLog.size,
       createdAt: s.createdAt,
-      clock: opts.clock ?? (() => new Date()),
+      clock: opts.clock ?? systemClock,
     });
     for (const t of s.tidMemory.tids) m.#tids.insert(t);
     REGISTER_NAMES.forEach((name, i) => {
@@ -181,7 +182,7 @@ export class Meter {
       hi: Number.parseInt(p.block.slice(0, 8), 16),
       lo: Number.parseInt(p.block.slice(8), 16),
     }));
-    for (const e of s.eventLog.entries.slice(-s.eventLog.size)) m.#log({ atMs: Date.parse(e.at), r: e });
+    if (m.#log !== null) for (const e of s.eventLog.entries.slice(-s.eventLog.size)) m.#log.pushLoaded(e);
     return m;
   }
 
@@ -189,18 +190,10 @@ export class Meter {
   enter(digits: string, now: Date = this.#clock()): MeterResult {
     if (this.#destroyed) throw new MeterError('meter has been destroyed');
     const r = this.#process(typeof digits === 'string' ? digits.trim() : '', now);
-    // The log keeps the result object itself and the time; MeterEvent objects are built when read.
-    if (this.eventLogSize > 0) this.#log({ atMs: now.getTime(), r });
+    // The log keeps a compact record (time, code, numbers, the token and message strings); MeterEvent
+    // objects are built when read.
+    if (this.#log !== null) this.#log.push(now.getTime(), r);
     return r;
-  }
-
-  #log(e: LogEntry): void {
-    if (this.#events.length < this.eventLogSize) {
-      this.#events.push(e);
-    } else {
-      this.#events[this.#eventHead] = e;
-      this.#eventHead = (this.#eventHead + 1) % this.eventLogSize;
-    }
   }
 
   #process(text: string, now: Date): MeterResult {
@@ -236,117 +229,177 @@ export class Meter {
       return reject(token, 'function-error', `class ${cls} subclass ${sub} is not supported`, cls, sub);
     }
     const tid = hi & 0xffffff;
-    const base = { token, class: cls, subclass: sub, type: type.name, tid };
+    const name = type.name;
     if (tid >>> 16 > this.#keyExpiryNo) {
-      return result(base, 'key-expired', `TID ${tid} is past the key's expiry number ${this.#keyExpiryNo}`);
+      const message = `TID ${tid} is past the key's expiry number ${this.#keyExpiryNo}`;
+      return timedReject(token, cls, sub, name, tid, 'key-expired', message);
     }
     const seen = this.#tids.check(tid);
-    if (seen === 'old')
-      return result(base, 'old', `TID ${tid} is older than every TID in the meter's memory`);
-    if (seen === 'used') return result(base, 'used', `TID ${tid} has been used already`);
+    if (seen === 'old') {
+      const message = `TID ${tid} is older than every TID in the meter's memory`;
+      return timedReject(token, cls, sub, name, tid, 'old', message);
+    }
+    if (seen === 'used') {
+      return timedReject(token, cls, sub, name, tid, 'used', `TID ${tid} has been used already`);
+    }
     if (this.#keyType === 3) {
-      return result(
-        base,
-        'key-type-error',
-        'the key is a DCTK (KT 3): a keypad meter refuses tokens under it',
-      );
+      const message = 'the key is a DCTK (KT 3): a keypad meter refuses tokens under it';
+      return timedReject(token, cls, sub, name, tid, 'key-type-error', message);
     }
     const field = lo >>> 16;
     if (cls === 0) {
-      if (this.#keyType === 1) return result(base, 'ddtk-error', 'credit is refused under a DDTK (KT 1)');
-      return this.#credit(base, sub, (hi >>> 24) & 0xf, field);
+      if (this.#keyType === 1) {
+        const message = 'credit is refused under a DDTK (KT 1)';
+        return timedReject(token, cls, sub, name, tid, 'ddtk-error', message);
+      }
+      return this.#credit(token, sub, name, tid, (hi >>> 24) & 0xf, field);
     }
-    return this.#management(base, sub, field);
+    return this.#management(token, sub, name, tid, field);
   }
 
-  /** Store the TID of an accepted token and build its result (the one place a TID is stored). */
-  #acceptTimed(base: TimedBase, message: string, extra: Partial<MeterResult> | null): MeterResult {
-    this.#tids.insert(base.tid);
-    const r = result(base, 'accept', message);
-    if (extra !== null) Object.assign(r, extra);
-    r.issuedAt = tidInstant(base.tid, this.#baseDate);
-    r.changed = true;
-    return r;
+  /** Store the TID of an accepted token and give its issue time (the one place a TID is stored). */
+  #acceptTid(tid: number): string {
+    this.#tids.insert(tid);
+    return tidInstant(tid, this.#baseDate);
   }
 
-  #credit(base: TimedBase, sub: number, nibble: number, field: number): MeterResult {
-    const name = REGISTER_NAMES[sub]!;
+  // The results below are built as one object literal each, keys in the documented order (the JSON the
+  // CLI and the HTTP API print): no base object grown property by property, no spread, no Object.assign.
+
+  #credit(token: string, sub: number, type: string, tid: number, nibble: number, field: number): MeterResult {
+    const register = REGISTER_NAMES[sub]!;
     const regs = this.#registers;
+    let amount: string;
+    let next: number;
     if (sub < 4) {
       const tenths = decodeAmountField(field);
-      const next = regs[sub]! + tenths;
-      const amount = formatTenths(tenths);
-      if (next > REGISTER_CAPACITY) {
-        return Object.assign(result(base, 'overflow', `${amount} would overflow the ${name} register`), {
-          amount,
-        });
+      next = regs[sub]! + tenths;
+      amount = formatTenths(tenths);
+    } else {
+      const { negative, value } = decodeCurrencyValue(nibble, field);
+      amount = formatCurrency(value, negative);
+      const big = negative ? BigInt(regs[sub]!) - value : BigInt(regs[sub]!) + value;
+      if (big < 0n) {
+        const message = `${amount} would take the ${register} register below zero`;
+        return amountReject(token, sub, type, tid, 'range-error', message, amount);
       }
-      regs[sub] = next;
-      return this.#acceptTimed(base, `credit ${amount} to ${name}`, {
-        amount,
-        register: name,
-        balance: formatRegister(sub, next),
-      });
+      next = big > BigInt(REGISTER_CAPACITY) ? REGISTER_CAPACITY + 1 : Number(big);
     }
-    const { negative, value } = decodeCurrencyValue(nibble, field);
-    const amount = formatCurrency(value, negative);
-    const current = BigInt(regs[sub]!);
-    const next = negative ? current - value : current + value;
-    if (next < 0n) {
-      return {
-        ...result(base, 'range-error', `${amount} would take the ${name} register below zero`),
-        amount,
-      };
+    if (next > REGISTER_CAPACITY) {
+      const message = `${amount} would overflow the ${register} register`;
+      return amountReject(token, sub, type, tid, 'overflow', message, amount);
     }
-    if (next > BigInt(REGISTER_CAPACITY)) {
-      return Object.assign(result(base, 'overflow', `${amount} would overflow the ${name} register`), {
-        amount,
-      });
-    }
-    regs[sub] = Number(next);
-    return this.#acceptTimed(base, `credit ${amount} to ${name}`, {
+    regs[sub] = next;
+    return {
+      token,
+      class: 0,
+      subclass: sub,
+      type,
+      tid,
+      result: 'accept',
+      accepted: true,
+      display: ACCEPT_DISPLAY,
+      message: `credit ${amount} to ${register}`,
+      changed: true,
       amount,
-      register: name,
-      balance: formatRegister(sub, Number(next)),
-    });
+      register,
+      balance: formatRegister(sub, next),
+      issuedAt: this.#acceptTid(tid),
+    };
   }
 
-  #management(base: TimedBase, sub: number, field: number): MeterResult {
+  #management(token: string, sub: number, type: string, tid: number, field: number): MeterResult {
     switch (sub) {
       case 0: {
         const watts = decodeAmountField(field);
         this.#maximumPowerLimit = watts;
-        return this.#acceptTimed(base, `maximum power limit ${watts} W`, { watts });
+        return acceptWatts(
+          token,
+          sub,
+          type,
+          tid,
+          `maximum power limit ${watts} W`,
+          watts,
+          this.#acceptTid(tid),
+        );
       }
       case 6: {
         const watts = decodeAmountField(field);
         this.#maximumPhasePowerUnbalanceLimit = watts;
-        return this.#acceptTimed(base, `maximum phase power unbalance limit ${watts} W`, { watts });
+        const message = `maximum phase power unbalance limit ${watts} W`;
+        return acceptWatts(token, sub, type, tid, message, watts, this.#acceptTid(tid));
       }
       case 1: {
         if (field === 0xffff) {
           this.#registers.fill(0);
-          return this.#acceptTimed(base, 'all credit registers cleared', { register: 'all' });
+          const message = 'all credit registers cleared';
+          return acceptRegister(token, sub, type, tid, message, 'all', this.#acceptTid(tid));
         }
         const name = REGISTER_NAMES[field];
         if (name === undefined) {
-          return result(base, 'range-error', `register ${field} does not exist (0..7 or 65535 for all)`);
+          const message = `register ${field} does not exist (0..7 or 65535 for all)`;
+          return timedReject(token, 2, sub, type, tid, 'range-error', message);
         }
         this.#registers[field] = 0;
-        return this.#acceptTimed(base, `${name} register cleared`, { register: name });
+        return acceptRegister(token, sub, type, tid, `${name} register cleared`, name, this.#acceptTid(tid));
       }
-      case 2:
+      case 2: {
+        const issuedAt = this.#acceptTid(tid);
         this.#tariffRate = field;
-        return this.#acceptTimed(base, `tariff rate ${field}`, { rate: field });
-      case 5:
-        if (field !== 0)
-          return result(base, 'range-error', `ClearTamperCondition pad must be 0, got ${field}`);
+        return {
+          token,
+          class: 2,
+          subclass: sub,
+          type,
+          tid,
+          result: 'accept',
+          accepted: true,
+          display: ACCEPT_DISPLAY,
+          message: `tariff rate ${field}`,
+          changed: true,
+          rate: field,
+          issuedAt,
+        };
+      }
+      case 5: {
+        if (field !== 0) {
+          const message = `ClearTamperCondition pad must be 0, got ${field}`;
+          return timedReject(token, 2, sub, type, tid, 'range-error', message);
+        }
         this.#tamper = false;
-        return this.#acceptTimed(base, 'tamper condition cleared', null);
-      default:
+        return {
+          token,
+          class: 2,
+          subclass: sub,
+          type,
+          tid,
+          result: 'accept',
+          accepted: true,
+          display: ACCEPT_DISPLAY,
+          message: 'tamper condition cleared',
+          changed: true,
+          issuedAt: this.#acceptTid(tid),
+        };
+      }
+      default: {
         // sub 7 (the only one left: 3, 4, 8, 9 are key change, 10..15 have no type row)
+        const issuedAt = this.#acceptTid(tid);
         this.#waterMeterFactor = field;
-        return this.#acceptTimed(base, `water meter factor ${field}`, { factor: field });
+        return {
+          token,
+          class: 2,
+          subclass: sub,
+          type,
+          tid,
+          result: 'accept',
+          accepted: true,
+          display: ACCEPT_DISPLAY,
+          message: `water meter factor ${field}`,
+          changed: true,
+          factor: field,
+          issuedAt,
+        };
+      }
     }
   }
 
@@ -565,20 +618,7 @@ export class Meter {
 
   /** The event log, oldest first (bounded). */
   get eventLog(): readonly MeterEvent[] {
-    const ordered = [...this.#events.slice(this.#eventHead), ...this.#events.slice(0, this.#eventHead)];
-    return ordered.map(({ atMs, r }) => {
-      const e: MeterEvent = {
-        at: new Date(atMs).toISOString(),
-        token: r.token,
-        result: r.result,
-        display: r.display,
-        message: r.message,
-      };
-      if (r.class !== undefined) e.class = r.class;
-      if (r.subclass !== undefined) e.subclass = r.subclass;
-      if (r.tid !== undefined) e.tid = r.tid;
-      return e;
-    });
+    return this.#log === null ? [] : this.#log.toArray();
   }
 
   /** Stored TIDs, ascending. */
@@ -595,22 +635,105 @@ export class Meter {
   }
 }
 
-/** An event-log slot: the time and the result (or a loaded MeterEvent), turned into a MeterEvent on read. */
-interface LogEntry {
-  atMs: number;
-  r: Pick<MeterResult, 'token' | 'result' | 'display' | 'message'> & {
-    class?: number;
-    subclass?: number;
-    tid?: number;
+const ACCEPT_DISPLAY = RESULT_DISPLAY.accept;
+
+/** A refused class 0 / 2 token whose TID was read (key-expired, old, used, key-type, DDTK, range). */
+function timedReject(
+  token: string,
+  cls: number,
+  sub: number,
+  type: string,
+  tid: number,
+  code: ResultCode,
+  message: string,
+): MeterResult {
+  return {
+    token,
+    class: cls,
+    subclass: sub,
+    type,
+    tid,
+    result: code,
+    accepted: false,
+    display: RESULT_DISPLAY[code],
+    message,
+    changed: false,
   };
 }
 
-interface TimedBase {
-  token: string;
-  class: number;
-  subclass: number;
-  type: string;
-  tid: number;
+/** A refused credit token with its decoded amount (overflow, range). */
+function amountReject(
+  token: string,
+  sub: number,
+  type: string,
+  tid: number,
+  code: ResultCode,
+  message: string,
+  amount: string,
+): MeterResult {
+  return {
+    token,
+    class: 0,
+    subclass: sub,
+    type,
+    tid,
+    result: code,
+    accepted: false,
+    display: RESULT_DISPLAY[code],
+    message,
+    changed: false,
+    amount,
+  };
+}
+
+function acceptWatts(
+  token: string,
+  sub: number,
+  type: string,
+  tid: number,
+  message: string,
+  watts: number,
+  issuedAt: string,
+): MeterResult {
+  return {
+    token,
+    class: 2,
+    subclass: sub,
+    type,
+    tid,
+    result: 'accept',
+    accepted: true,
+    display: ACCEPT_DISPLAY,
+    message,
+    changed: true,
+    watts,
+    issuedAt,
+  };
+}
+
+function acceptRegister(
+  token: string,
+  sub: number,
+  type: string,
+  tid: number,
+  message: string,
+  register: RegisterName | 'all',
+  issuedAt: string,
+): MeterResult {
+  return {
+    token,
+    class: 2,
+    subclass: sub,
+    type,
+    tid,
+    result: 'accept',
+    accepted: true,
+    display: ACCEPT_DISPLAY,
+    message,
+    changed: true,
+    register,
+    issuedAt,
+  };
 }
 
 function result<B extends { token: string }>(base: B, code: ResultCode, message: string): B & MeterResult {
