@@ -16,7 +16,7 @@ import {
 } from 'sts-crypto';
 import { Meter, type ResultCode } from './meter.ts';
 import { PARSE_OK, parseTokenInto } from './token-digits.ts';
-import { buildToken, keyChangeBlocks, testDisplayBlock, timedBlock } from './token-encoder.ts';
+import { buildToken, keyChangeBlocks, testDisplayBlock, timedHi, timedLo } from './token-encoder.ts';
 
 /** The kinds of token the fleet sends, in table order. */
 export const FLEET_KINDS = [
@@ -86,23 +86,81 @@ function prepare(alg: string, key: Uint8Array): PreparedBlockCipher {
   return alg === 'sta' ? prepareStaKey(key) : alg === 'misty1' ? prepareMisty1Key(key) : prepareDesKey(key);
 }
 
+/** The generator of `rng` as a class, so the hot loop calls a method instead of nested closures. */
+class SplitMix {
+  #s: number;
+  constructor(seed: number) {
+    this.#s = seed >>> 0;
+  }
+  next(): number {
+    const s = (this.#s + 0x9e3779b9) >>> 0;
+    this.#s = s;
+    let z = Math.imul(s ^ (s >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  }
+  /** A number in 0..k−1. */
+  below(k: number): number {
+    return this.next() % k;
+  }
+}
+
+// Kinds by index (FLEET_KINDS order); the hot loop works on numbers, the report on names.
+const CREDIT = 0;
+const MANAGEMENT = 1;
+const REPLAY = 2;
+const OLD = 3;
+const FOREIGN = 4;
+const CORRUPTED = 5;
+const EXPIRED = 6;
+const TEST_DISPLAY = 7;
+const WRONG_MFR = 8;
+const KEY_CHANGE = 9;
+
+/** Kind of each percentile of the draw below(100): 46 % credit, 8 management, 9 replay, 7 old, … */
+const KIND_OF_PERCENT = new Uint8Array(100);
+{
+  const upTo = [46, 54, 63, 70, 78, 87, 90, 94, 97, 100];
+  for (let r = 0, k = 0; r < 100; r++) {
+    while (r >= upTo[k]!) k++;
+    KIND_OF_PERCENT[r] = k;
+  }
+}
+
+const KCT_ACCEPTED: readonly ResultCode[] = [
+  'function-error', // unused: sections are 1..4
+  'kct-1-accepted',
+  'kct-2-accepted',
+  'kct-3-accepted',
+  'kct-4-accepted',
+];
+
+/** Pending key-change sections (tokens) still to send, and the key they install. */
+interface PendingKeyChange {
+  tokens: string[];
+  sections: number[];
+  key: Uint8Array;
+  keyType: number;
+  krn: number;
+}
+
 /** Vendor-side knowledge of one meter: its current key, next TID, and what it should have accepted. */
-interface Vendor {
-  meter: Meter;
+class Vendor {
+  readonly meter: Meter;
   cipher: PreparedBlockCipher;
   keyType: number;
   keyRevisionNo: number;
   nextTid: number;
-  lastAccepted: string | null;
-  credited: number;
-  /** Pending key-change sections (tokens) still to send, and the key they install. */
-  kct: {
-    tokens: string[];
-    sections: number[];
-    key: Uint8Array;
-    keyType: number;
-    krn: number;
-  } | null;
+  lastAccepted: string | null = null;
+  credited = 0;
+  kct: PendingKeyChange | null = null;
+  constructor(meter: Meter, cipher: PreparedBlockCipher, keyType: number, krn: number, nextTid: number) {
+    this.meter = meter;
+    this.cipher = cipher;
+    this.keyType = keyType;
+    this.keyRevisionNo = krn;
+    this.nextTid = nextTid;
+  }
 }
 
 const scratch = new Uint32Array(3);
@@ -125,17 +183,31 @@ function passesCrc(token: string, cipher: PreparedBlockCipher): boolean {
   return tokenCrcField(cls, hi, lo, crcC ? 'crc-c' : 'crc') === (lo & 0xffff);
 }
 
+/** The result a meter under `keyType` gives a fresh timed token of class `cls`. */
+function timedExpect(keyType: number, cls: number): ResultCode {
+  return keyType === 3 ? 'key-type-error' : cls === 0 && keyType === 1 ? 'ddtk-error' : 'accept';
+}
+
+/** The meter's key preparation hook: remembers the last prepared key so the vendor side can share it. */
+class SharedPreparation {
+  last: PreparedBlockCipher | null = null;
+  readonly prepare = (alg: string, key: Uint8Array): PreparedBlockCipher => {
+    this.last = prepare(alg, key);
+    return this.last;
+  };
+}
+
 /** Run the simulation. Memory: O(meters); tokens are generated, entered and forgotten. */
 export function runFleet(o: FleetOptions): FleetReport {
   const { config, meters: n, tokensPerMeter: m } = o;
-  const rand = rng(o.seed);
-  const below = (k: number) => rand() % k;
+  const rand = new SplitMix(o.seed);
   const alg = config.encryptionAlgorithm;
   const keyLength = alg === 'misty1' ? 16 : 8;
   const ken = config.keyExpiryNo;
   // TIDs: the fleet is made at minute `startTid` of the base date, inside the key's expiry window.
   const startTid = Math.min(1 << 23, ken << 16) + 1000;
   const t0 = Date.UTC(config.baseDate, 0, 1) + startTid * 60_000;
+  const made = new Date(t0);
   const deriver: DecoderKeyDeriver = prepareDecoderKeyDerivation({
     dkga: config.decoderKeyGenerationAlgorithm as Dkga,
     vendingKey: config.vendingKey,
@@ -151,146 +223,116 @@ export function runFleet(o: FleetOptions): FleetReport {
   const vendors: Vendor[] = new Array(n);
   // The meter prepares its key (at creation and at each key change) through this hook, so the vending side
   // encrypts with the very key schedule the meter decrypts with: one preparation per key, not two.
-  let lastPrepared: PreparedBlockCipher | null = null;
-  const shared = (a: string, k: Uint8Array): PreparedBlockCipher => {
-    lastPrepared = prepare(a, k);
-    return lastPrepared;
+  const shared = new SharedPreparation();
+  const meterKey = {
+    decoderKey: key,
+    encryptionAlgorithm: alg,
+    baseDate: config.baseDate,
+    keyType: config.keyType,
+    keyRevisionNo: config.keyRevisionNo,
+    keyExpiryNo: ken,
+    tariffIndex: config.tariffIndex,
+    supplyGroupCode: config.supplyGroupCode,
   };
   for (let i = 0; i < n; i++) {
     const drn = fleetDrn(i, config.issuerIdentificationNo);
     deriver.derive(drn, key);
+    // Meter.create copies the key bytes, so one options object serves every meter.
     const meter = Meter.create({
-      key: {
-        decoderKey: key,
-        encryptionAlgorithm: alg,
-        baseDate: config.baseDate,
-        keyType: config.keyType,
-        keyRevisionNo: config.keyRevisionNo,
-        keyExpiryNo: ken,
-        tariffIndex: config.tariffIndex,
-        supplyGroupCode: config.supplyGroupCode,
-      },
+      key: meterKey,
       drn,
-      now: new Date(t0),
+      now: made,
       eventLogSize: 0,
-      prepareCipher: shared,
+      prepareCipher: shared.prepare,
     });
-    vendors[i] = {
-      meter,
-      cipher: lastPrepared!,
-      keyType: config.keyType,
-      keyRevisionNo: config.keyRevisionNo,
-      nextTid: startTid + 1,
-      lastAccepted: null,
-      credited: 0,
-      kct: null,
-    };
+    vendors[i] = new Vendor(meter, shared.last!, config.keyType, config.keyRevisionNo, startTid + 1);
   }
   wipe(key);
   deriver.destroy();
   // With one meter, "foreign" tokens come from a key no meter has.
-  const strangerKey = new Uint8Array(keyLength).map(() => below(256));
+  const strangerKey = new Uint8Array(keyLength);
+  for (let b = 0; b < keyLength; b++) strangerKey[b] = rand.below(256);
   const stranger = prepare(alg, strangerKey);
   wipe(strangerKey);
 
-  const sent = new Map<FleetKind, number>();
-  const ok = new Map<FleetKind, number>();
-  const expectedSets = new Map<FleetKind, Set<ResultCode>>();
-  for (const k of FLEET_KINDS) {
-    sent.set(k, 0);
-    ok.set(k, 0);
-    expectedSets.set(k, new Set());
+  const kinds = FLEET_KINDS.length;
+  const sent = new Float64Array(kinds);
+  const ok = new Float64Array(kinds);
+  // Distinct expected results per kind, in the order first seen (the report lists them so).
+  const expectedSets: Set<ResultCode>[] = [];
+  const lastExpected: (ResultCode | null)[] = [];
+  for (let k = 0; k < kinds; k++) {
+    expectedSets.push(new Set());
+    lastExpected.push(null);
   }
   const examples: FleetReport['examples'] = [];
   let mismatches = 0;
   const mfr = 47;
 
-  const timedExpect = (v: Vendor, cls: number): ResultCode =>
-    v.keyType === 3 ? 'key-type-error' : cls === 0 && v.keyType === 1 ? 'ddtk-error' : 'accept';
-
   for (let round = 0; round < m; round++) {
     const now = new Date(t0 + (round + 1) * 60_000);
     for (let i = 0; i < n; i++) {
       const v = vendors[i]!;
-      let kind: FleetKind;
+      let kind: number;
       let token: string;
       let expected: ResultCode;
       let credit = 0;
       if (v.kct !== null) {
-        kind = 'key-change';
+        kind = KEY_CHANGE;
         const section = v.kct.sections.shift()!;
         token = v.kct.tokens[section - 1]!;
-        expected = v.keyType === 3 ? 'key-type-error' : (`kct-${section}-accepted` as ResultCode);
+        expected = v.keyType === 3 ? 'key-type-error' : KCT_ACCEPTED[section]!;
       } else {
-        const r = below(100);
-        kind =
-          r < 46
-            ? 'credit'
-            : r < 54
-              ? 'management'
-              : r < 63
-                ? 'replay'
-                : r < 70
-                  ? 'old'
-                  : r < 78
-                    ? 'foreign'
-                    : r < 87
-                      ? 'corrupted'
-                      : r < 90
-                        ? 'expired'
-                        : r < 94
-                          ? 'test-display'
-                          : r < 97
-                            ? 'wrong-mfr'
-                            : 'key-change';
-        if (kind === 'replay' && v.lastAccepted === null) kind = 'credit';
-        if (kind === 'expired' && ken === 255) kind = 'credit';
-        if (kind === 'key-change' && m - round < keyLength / 4) kind = 'credit'; // a whole set must fit
+        kind = KIND_OF_PERCENT[rand.below(100)]!;
+        if (kind === REPLAY && v.lastAccepted === null) kind = CREDIT;
+        if (kind === EXPIRED && ken === 255) kind = CREDIT;
+        if (kind === KEY_CHANGE && m - round < keyLength / 4) kind = CREDIT; // a whole set must fit
         const tid = v.nextTid;
         switch (kind) {
-          case 'credit': {
-            credit = 1 + below(16383);
-            const [h, l] = timedBlock(0, below(16), tid, credit); // e = 0: the field is the amount in tenths
-            token = buildToken(0, h, l, v.cipher);
-            expected = timedExpect(v, 0);
-            v.nextTid += 1 + below(3);
+          case CREDIT: {
+            credit = 1 + rand.below(16383);
+            // e = 0: the field is the amount in tenths
+            token = buildToken(0, timedHi(0, rand.below(16), tid), timedLo(credit), v.cipher);
+            expected = timedExpect(v.keyType, 0);
+            v.nextTid += 1 + rand.below(3);
             break;
           }
-          case 'management': {
-            const [h, l] = timedBlock(0, below(16), tid, below(16384)); // SetMaximumPowerLimit
-            token = buildToken(2, h, l, v.cipher);
-            expected = timedExpect(v, 2);
-            v.nextTid += 1 + below(3);
+          case MANAGEMENT: {
+            const hi = timedHi(0, rand.below(16), tid); // SetMaximumPowerLimit
+            token = buildToken(2, hi, timedLo(rand.below(16384)), v.cipher);
+            expected = timedExpect(v.keyType, 2);
+            v.nextTid += 1 + rand.below(3);
             break;
           }
-          case 'replay':
+          case REPLAY:
             token = v.lastAccepted!;
             expected = 'used';
             break;
-          case 'old': {
-            const [h, l] = timedBlock(0, below(16), startTid - 1 - below(Math.min(startTid, 5000)), 10);
-            token = buildToken(0, h, l, v.cipher);
+          case OLD: {
+            const random = rand.below(16);
+            const hi = timedHi(0, random, startTid - 1 - rand.below(Math.min(startTid, 5000)));
+            token = buildToken(0, hi, timedLo(10), v.cipher);
             expected = 'old';
             break;
           }
-          case 'foreign': {
+          case FOREIGN: {
             // Another meter's key; with one meter, or a common key (DCTK), a key no meter has.
-            let other = n > 1 ? vendors[(i + 1 + below(n - 1)) % n]!.cipher : stranger;
+            let other = n > 1 ? vendors[(i + 1 + rand.below(n - 1)) % n]!.cipher : stranger;
             for (let tries = 0; ; tries++) {
-              const [h, l] = timedBlock(0, below(16), tid, 1 + below(16383));
-              token = buildToken(0, h, l, other);
+              const hi = timedHi(0, rand.below(16), tid);
+              token = buildToken(0, hi, timedLo(1 + rand.below(16383)), other);
               if (!passesCrc(token, v.cipher)) break;
               if (tries > 2) other = stranger;
             }
             expected = 'crc-error';
             break;
           }
-          case 'corrupted': {
-            const [h, l] = timedBlock(0, below(16), tid, 1 + below(16383));
-            const good = buildToken(0, h, l, v.cipher);
+          case CORRUPTED: {
+            const hi = timedHi(0, rand.below(16), tid);
+            const good = buildToken(0, hi, timedLo(1 + rand.below(16383)), v.cipher);
             for (;;) {
-              const pos = below(20);
-              const d = (good.charCodeAt(pos) - 48 + 1 + below(9)) % 10;
+              const pos = rand.below(20);
+              const d = (good.charCodeAt(pos) - 48 + 1 + rand.below(9)) % 10;
               token = good.slice(0, pos) + d + good.slice(pos + 1);
               const status = parseTokenInto(token, scratch);
               // keep it a class 0/2 token below 2^66 whose CRC fails under this key: a pure CRC error
@@ -300,66 +342,61 @@ export function runFleet(o: FleetOptions): FleetReport {
             expected = 'crc-error';
             break;
           }
-          case 'expired': {
-            const [h, l] = timedBlock(0, below(16), ((ken + 1) << 16) + below(1000), 10);
-            token = buildToken(0, h, l, v.cipher);
+          case EXPIRED: {
+            const random = rand.below(16);
+            const hi = timedHi(0, random, ((ken + 1) << 16) + rand.below(1000));
+            token = buildToken(0, hi, timedLo(10), v.cipher);
             expected = 'key-expired'; // the KEN check comes before every key-type rule
             break;
           }
-          case 'test-display':
-          case 'wrong-mfr': {
-            const sub = below(2) as 0 | 1;
+          case TEST_DISPLAY:
+          case WRONG_MFR: {
+            const sub = rand.below(2) as 0 | 1;
             const code =
-              kind === 'test-display' ? mfr : sub === 0 ? (mfr + 1 + below(99)) % 100 : 100 + below(9900);
-            const control = 1 + below(sub === 0 ? 0xffffffff : 0x0fffffff);
+              kind === TEST_DISPLAY
+                ? mfr
+                : sub === 0
+                  ? (mfr + 1 + rand.below(99)) % 100
+                  : 100 + rand.below(9900);
+            const control = 1 + rand.below(sub === 0 ? 0xffffffff : 0x0fffffff);
             const [h, l] = testDisplayBlock(sub, control, code);
             token = buildToken(1, h, l, null);
-            expected = kind === 'test-display' ? 'accept' : 'mfr-code-error';
+            expected = kind === TEST_DISPLAY ? 'accept' : 'mfr-code-error';
             break;
           }
           default: {
             // key-change: a fresh random key, KT 2, next KRN, same KEN/TI/SGC, RO 0; sections in random order.
-            const newKey = new Uint8Array(keyLength).map(() => below(256));
-            const krn = (v.keyRevisionNo % 9) + 1;
-            const tokens = keyChangeBlocks({
-              key: newKey,
-              keyExpiryNo: ken,
-              keyRevisionNo: krn,
-              keyType: 2,
-              tariffIndex: Number(config.tariffIndex),
-              supplyGroupCode: Number(config.supplyGroupCode),
-              rollover: false,
-            }).map(([h, l]) => buildToken(2, h, l, v.cipher));
-            const sections = tokens.map((_, s) => s + 1);
-            for (let s = sections.length - 1; s > 0; s--) {
-              const j = below(s + 1);
-              [sections[s], sections[j]] = [sections[j]!, sections[s]!];
-            }
-            v.kct = { tokens, sections, key: newKey, keyType: 2, krn };
-            const section = v.kct.sections.shift()!;
-            token = tokens[section - 1]!;
-            expected = v.keyType === 3 ? 'key-type-error' : (`kct-${section}-accepted` as ResultCode);
+            const kct = keyChangeSet(v, rand, keyLength, ken, config);
+            v.kct = kct;
+            const section = kct.sections.shift()!;
+            token = kct.tokens[section - 1]!;
+            expected = v.keyType === 3 ? 'key-type-error' : KCT_ACCEPTED[section]!;
           }
         }
       }
       const entered = v.meter.enter(token, now);
       const got = entered.result;
-      sent.set(kind, sent.get(kind)! + 1);
-      expectedSets.get(kind)!.add(expected);
+      sent[kind]!++;
+      if (lastExpected[kind] !== expected) {
+        lastExpected[kind] = expected;
+        expectedSets[kind]!.add(expected);
+      }
       if (got === expected) {
-        ok.set(kind, ok.get(kind)! + 1);
-        if (expected === 'accept' && kind !== 'test-display') v.lastAccepted = token;
+        ok[kind]!++;
+        if (expected === 'accept' && kind !== TEST_DISPLAY) v.lastAccepted = token;
         if (expected === 'accept') v.credited += credit;
       } else {
         mismatches++;
-        if (examples.length < 10) examples.push({ meter: v.meter.drn, kind, token, expected, got });
+        if (examples.length < 10) {
+          examples.push({ meter: v.meter.drn, kind: FLEET_KINDS[kind]!, token, expected, got });
+        }
       }
       const kct = v.kct;
       if (kct !== null && (kct.sections.length === 0 || v.keyType === 3)) {
         if (v.keyType !== 3) {
           // The set is complete: the meter now holds the new key, prepared through `shared` (or, if the
           // meter failed to install it, which the table reports, the vendor prepares it itself).
-          v.cipher = entered.keyInstalled === true ? lastPrepared! : prepare(alg, kct.key);
+          v.cipher = entered.keyInstalled === true ? shared.last! : prepare(alg, kct.key);
           v.keyType = kct.keyType;
           v.keyRevisionNo = kct.krn;
           v.lastAccepted = null; // tokens under the old key are foreign to the meter now
@@ -377,12 +414,12 @@ export function runFleet(o: FleetOptions): FleetReport {
     if (v.kct !== null) wipe(v.kct.key);
   }
   stranger.destroy();
-  const rows: FleetRow[] = FLEET_KINDS.map((kind) => ({
+  const rows: FleetRow[] = FLEET_KINDS.map((kind, k) => ({
     kind,
-    sent: sent.get(kind)!,
-    expected: [...expectedSets.get(kind)!],
-    asExpected: ok.get(kind)!,
-    mismatches: sent.get(kind)! - ok.get(kind)!,
+    sent: sent[k]!,
+    expected: [...expectedSets[k]!],
+    asExpected: ok[k]!,
+    mismatches: sent[k]! - ok[k]!,
   }));
   return {
     meters: n,
@@ -394,4 +431,40 @@ export function runFleet(o: FleetOptions): FleetReport {
     mismatches: mismatches + registerMismatches,
     examples,
   };
+}
+
+/** A key-change set for one meter: a fresh random key, KT 2, next KRN, its section tokens and a random order. */
+function keyChangeSet(
+  v: Vendor,
+  rand: SplitMix,
+  keyLength: number,
+  ken: number,
+  config: StsConfig,
+): PendingKeyChange {
+  const newKey = new Uint8Array(keyLength);
+  for (let b = 0; b < keyLength; b++) newKey[b] = rand.below(256);
+  const krn = (v.keyRevisionNo % 9) + 1;
+  const blocks = keyChangeBlocks({
+    key: newKey,
+    keyExpiryNo: ken,
+    keyRevisionNo: krn,
+    keyType: 2,
+    tariffIndex: Number(config.tariffIndex),
+    supplyGroupCode: Number(config.supplyGroupCode),
+    rollover: false,
+  });
+  const tokens: string[] = [];
+  const sections: number[] = [];
+  for (let s = 0; s < blocks.length; s++) {
+    const [h, l] = blocks[s]!;
+    tokens.push(buildToken(2, h, l, v.cipher));
+    sections.push(s + 1);
+  }
+  for (let s = sections.length - 1; s > 0; s--) {
+    const j = rand.below(s + 1);
+    const t = sections[s]!;
+    sections[s] = sections[j]!;
+    sections[j] = t;
+  }
+  return { tokens, sections, key: newKey, keyType: 2, krn };
 }
