@@ -30,7 +30,7 @@ export interface StsConfigLike {
 
 /** Options of prepareKey. */
 export interface DecoderKeyOptions {
-  /** 8 bytes (STA, DEA) or 16 bytes (MISTY1), or the same as hex. Copied; the caller may wipe its own. */
+  /** 8 bytes (STA, DEA) or 16 bytes (MISTY1), or the same as hex. Not retained: the caller may wipe its own. */
   decoderKey: Uint8Array | string;
   encryptionAlgorithm: EncryptionAlgorithm;
   baseDate: BaseDate;
@@ -124,29 +124,34 @@ export function prepareKey(options: DecoderKeyOptions): PreparedDecoderKey {
   if (keyType !== undefined && (!Number.isInteger(keyType) || keyType < 0 || keyType > 3))
     throw new TokenError('invalid-field', `keyType must be an integer 0..3, got ${String(keyType)}`);
   const want = KEY_LENGTH[ea];
-  let bytes: Uint8Array;
   const raw = options.decoderKey;
-  if (typeof raw === 'string') {
-    if (!/^[0-9a-fA-F]*$/.test(raw) || raw.length !== want * 2)
-      throw new TokenError(
-        'invalid-key',
-        `decoderKey must be ${want * 2} hex digits for ${ea} (the key is not shown)`,
-      );
-    bytes = hexToBytes(raw, 'decoderKey');
-  } else if (raw instanceof Uint8Array) {
+  if (raw instanceof Uint8Array) {
     if (raw.length !== want)
       throw new TokenError('invalid-key', `decoderKey must be ${want} bytes for ${ea}, got ${raw.length}`);
-    bytes = raw.slice();
-  } else {
-    throw new TokenError('invalid-key', 'decoderKey must be a Uint8Array or a hex string');
+    // The cipher's schedule is computed from the bytes and keeps no reference to them: no copy to wipe.
+    return new PreparedKey(prepareCipher(ea, raw), options);
   }
+  if (typeof raw !== 'string')
+    throw new TokenError('invalid-key', 'decoderKey must be a Uint8Array or a hex string');
+  if (!/^[0-9a-fA-F]*$/.test(raw) || raw.length !== want * 2)
+    throw new TokenError(
+      'invalid-key',
+      `decoderKey must be ${want * 2} hex digits for ${ea} (the key is not shown)`,
+    );
+  const bytes = hexToBytes(raw, 'decoderKey');
   try {
-    const cipher =
-      ea === 'sta' ? prepareStaKey(bytes) : ea === 'misty1' ? prepareMisty1Key(bytes) : prepareDesKey(bytes);
-    return new PreparedKey(cipher, options);
+    return new PreparedKey(prepareCipher(ea, bytes), options);
   } finally {
     wipe(bytes);
   }
+}
+
+function prepareCipher(ea: EncryptionAlgorithm, bytes: Uint8Array): PreparedBlockCipher {
+  return ea === 'sta'
+    ? prepareStaKey(bytes)
+    : ea === 'misty1'
+      ? prepareMisty1Key(bytes)
+      : prepareDesKey(bytes);
 }
 
 /** Throws `invalid-drn` when the DRN does not fit the configuration (length, digits, check digit). */
