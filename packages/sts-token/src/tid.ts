@@ -45,6 +45,85 @@ export function parseInstant(instant: Instant, name = 'time'): number {
       'invalid-time',
       `${name} must be an ISO 8601 instant string like "2024-05-01T10:00:00Z"`,
     );
+  const fast = fastInstant(instant);
+  return Number.isNaN(fast) ? parseInstantText(instant, name) : fast;
+}
+
+/** Value of the two decimal digits of s at i, or -1. */
+function two(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The common shapes `YYYY-MM-DDTHH:MM[:SS[.fff…]]` + `Z` | `±HH[[:]MM]` read straight from the
+ * character codes (a batch of a million requests parses a million times): the epoch milliseconds, or NaN
+ * for anything else (surrounding blanks, a bad field, a year before 1900), which then takes the regular
+ * expression path below with its exact error. Accepts exactly what that path accepts, with the same result.
+ */
+function fastInstant(s: string): number {
+  const n = s.length;
+  if (n < 17 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58) return NaN;
+  const t = s.charCodeAt(10);
+  if (t !== 84 && t !== 116 && t !== 32) return NaN; // T, t or space
+  const century = two(s, 0);
+  const yy = two(s, 2);
+  const month = two(s, 5);
+  const day = two(s, 8);
+  const hour = two(s, 11);
+  const minute = two(s, 14);
+  if (century < 19 || yy < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return NaN;
+  if (minute < 0 || minute > 59) return NaN;
+  const year = century * 100 + yy;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month]!)) return NaN;
+  let i = 16;
+  let second = 0;
+  let millis = 0;
+  if (s.charCodeAt(i) === 58) {
+    second = two(s, i + 1);
+    if (second < 0 || second > 59) return NaN;
+    i += 3;
+    const c = s.charCodeAt(i);
+    if (c === 46 || c === 44) {
+      // . or , then one or more digits; the first three are the milliseconds
+      i++;
+      const start = i;
+      let scale = 100;
+      for (let d = s.charCodeAt(i) - 48; d >= 0 && d <= 9; d = s.charCodeAt(i) - 48) {
+        millis += d * scale;
+        scale = scale > 1 ? scale / 10 : 0;
+        i++;
+      }
+      if (i === start) return NaN;
+    }
+  }
+  let offset = 0;
+  const z = s.charCodeAt(i);
+  if (z === 90 || z === 122) {
+    if (i + 1 !== n) return NaN; // Z or z ends the text
+  } else if (z === 43 || z === 45) {
+    const oh = two(s, i + 1);
+    if (oh < 0 || oh > 23) return NaN;
+    let om = 0;
+    let j = i + 3;
+    if (j < n) {
+      if (s.charCodeAt(j) === 58) j++;
+      om = two(s, j);
+      if (om < 0 || om > 59 || j + 2 !== n) return NaN;
+    }
+    offset = (z === 45 ? -1 : 1) * (oh * 60 + om);
+  } else {
+    return NaN; // no zone: the slow path words the error
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * MINUTE;
+}
+
+/** The regular-expression path of parseInstant: every shape, and every error worded. */
+function parseInstantText(instant: string, name: string): number {
   const m = ISO.exec(instant.trim());
   if (m === null)
     throw new TokenError(
@@ -57,19 +136,15 @@ export function parseInstant(instant: Instant, name = 'time'): number {
       'zoneless-time',
       `${name} ${JSON.stringify(instant)} has no zone: add Z or an offset like +03:00`,
     );
-  const [year, month, day, hour, minute] = [1, 2, 3, 4, 5].map((i) => Number(m[i]));
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
   const second = m[6] === undefined ? 0 : Number(m[6]);
   const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
-  if (
-    month! < 1 ||
-    month! > 12 ||
-    day! < 1 ||
-    day! > daysInMonth ||
-    hour! > 23 ||
-    minute! > 59 ||
-    second > 59
-  )
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59)
     throw new TokenError('invalid-time', `${name} ${JSON.stringify(instant)} is not a valid date and time`);
   let offsetMinutes = 0;
   if (zone !== 'Z' && zone !== 'z') {
@@ -80,7 +155,7 @@ export function parseInstant(instant: Instant, name = 'time'): number {
       throw new TokenError('invalid-time', `${name} ${JSON.stringify(instant)} has an invalid zone offset`);
     offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
   }
-  const local = Date.UTC(year!, month! - 1, day!, hour, minute, second, millis);
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, millis);
   return local - offsetMinutes * MINUTE;
 }
 
