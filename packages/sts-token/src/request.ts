@@ -64,6 +64,17 @@ interface ConfigEntry {
   config: StsConfig | null;
   error: TokenError | null;
   deriver: DecoderKeyDeriver | null;
+  /** The prepared keys of this config's meters, by DRN. */
+  keys: Map<string, KeyNode>;
+}
+
+/** A prepared key in the LRU list (newest first) and in the map that finds it. */
+interface KeyNode {
+  map: Map<string, KeyNode>;
+  id: string;
+  key: PreparedDecoderKey;
+  newer: KeyNode | null;
+  older: KeyNode | null;
 }
 
 /** Memoises parsed configs (by their JSON text) and derived decoder keys (by config + DRN). Call destroy() at the end. */
@@ -71,9 +82,23 @@ export class RequestCache {
   readonly #maxKeys: number;
   readonly #maxConfigs: number;
   readonly #configs = new Map<string, ConfigEntry>();
-  readonly #keys = new Map<string, PreparedDecoderKey>();
+  /** Keys given raw (decoderKey + attributes), by a text of all of them; config keys live in their entry. */
+  readonly #raw = new Map<string, KeyNode>();
+  // The LRU order of every key as a linked list: a hit moves one node, with no hashing.
+  #newest: KeyNode | null = null;
+  #oldest: KeyNode | null = null;
+  #count = 0;
   #serial = 0;
   readonly #scratch = new Uint8Array(16);
+  /**
+   * The field names and primitive values of the config object last seen, and its entry: a batch repeats
+   * one config on every line, each line a new object, and comparing a dozen fields costs far less than
+   * writing the JSON text. Equal names and values in the same order mean equal JSON text, so a match
+   * is always right; anything else (nested values, another config) goes by the JSON text.
+   */
+  #lastNames: string[] = [];
+  readonly #lastValues: unknown[] = [];
+  #lastEntry: ConfigEntry | null = null;
 
   constructor(options: RequestCacheOptions = {}) {
     this.#maxKeys = Math.max(1, options.maxKeys ?? 10_000);
@@ -82,34 +107,71 @@ export class RequestCache {
 
   /** Number of prepared keys held. */
   get size(): number {
-    return this.#keys.size;
+    return this.#count;
   }
 
   /** @internal the parsed configuration of a request's config object (throws invalid-config). */
   configEntry(raw: unknown, field: string): ConfigEntry {
-    const text = JSON.stringify(raw);
-    let entry = this.#configs.get(text);
-    if (entry === undefined) {
-      entry = parseConfigEntry(raw, field, ++this.#serial);
-      if (this.#configs.size >= this.#maxConfigs) {
-        const [oldest, old] = this.#configs.entries().next().value as [string, ConfigEntry];
-        this.#configs.delete(oldest);
-        dropConfig(old);
+    let entry = this.#sameAsLast(raw);
+    if (entry === null) {
+      const text = JSON.stringify(raw);
+      entry = this.#configs.get(text) ?? null;
+      if (entry === null) {
+        entry = parseConfigEntry(raw, field, ++this.#serial);
+        if (this.#configs.size >= this.#maxConfigs) {
+          const [oldest, old] = this.#configs.entries().next().value as [string, ConfigEntry];
+          this.#configs.delete(oldest);
+          if (old === this.#lastEntry) this.#lastEntry = null;
+          dropConfig(old);
+        }
+        this.#configs.set(text, entry);
       }
-      this.#configs.set(text, entry);
+      this.#rememberLast(raw, entry);
     }
     if (entry.error !== null) throw entry.error;
     return entry;
   }
 
+  /** The entry of the last config when raw is a plain object with the same fields and values, else null. */
+  #sameAsLast(raw: unknown): ConfigEntry | null {
+    if (this.#lastEntry === null || !isPlainObject(raw)) return null;
+    const names = this.#lastNames;
+    const values = this.#lastValues;
+    const r = raw as Record<string, unknown>;
+    let n = 0;
+    for (const name in r) {
+      if (n >= names.length || name !== names[n] || r[name] !== values[n]) return null;
+      n++;
+    }
+    return n === names.length ? this.#lastEntry : null;
+  }
+
+  #rememberLast(raw: unknown, entry: ConfigEntry): void {
+    this.#lastEntry = null;
+    if (!isPlainObject(raw)) return;
+    const r = raw as Record<string, unknown>;
+    const names = Object.keys(r);
+    const values = this.#lastValues;
+    values.length = 0;
+    for (const name of names) {
+      const v = r[name];
+      if (v !== null && typeof v === 'object') return; // nested: compare by JSON text only
+      if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'undefined') return;
+      values.push(v);
+    }
+    this.#lastNames = names;
+    this.#lastEntry = entry;
+  }
+
   /** @internal a prepared key for (config, drn), derived once. */
   keyFor(entry: ConfigEntry, drn: string): PreparedDecoderKey {
-    const id = `${entry.serial}:${drn}`;
-    const hit = this.#keys.get(id);
+    const hit = entry.keys.get(drn);
     if (hit !== undefined) {
-      this.#keys.delete(id); // refresh its place in the LRU order
-      this.#keys.set(id, hit);
-      return hit;
+      if (hit !== this.#newest) {
+        this.#unlink(hit);
+        this.#link(hit);
+      }
+      return hit.key;
     }
     const config = entry.config!;
     checkConfigDrn(config, drn);
@@ -125,32 +187,75 @@ export class RequestCache {
     } finally {
       wipe(this.#scratch);
     }
-    this.remember(id, key);
+    this.#insert(entry.keys, drn, key);
     return key;
   }
 
   /** @internal keep a prepared key under `id`, evicting (and wiping) the least recently used. */
   remember(id: string, key: PreparedDecoderKey): void {
-    if (this.#keys.size >= this.#maxKeys) {
-      const [oldest, old] = this.#keys.entries().next().value as [string, PreparedDecoderKey];
-      this.#keys.delete(oldest);
-      old.destroy();
-    }
-    this.#keys.set(id, key);
+    this.#insert(this.#raw, id, key);
   }
 
   /** @internal */
   lookup(id: string): PreparedDecoderKey | undefined {
-    return this.#keys.get(id);
+    return this.#raw.get(id)?.key;
+  }
+
+  #insert(map: Map<string, KeyNode>, id: string, key: PreparedDecoderKey): void {
+    const old = map.get(id);
+    if (old !== undefined) this.#unlink(old);
+    else if (this.#count >= this.#maxKeys && this.#oldest !== null) {
+      const lru = this.#oldest;
+      this.#unlink(lru);
+      lru.map.delete(lru.id);
+      lru.key.destroy();
+    }
+    const node: KeyNode = { map, id, key, newer: null, older: null };
+    map.set(id, node);
+    this.#link(node);
+  }
+
+  /** Put node first (newest) in the LRU list. */
+  #link(node: KeyNode): void {
+    node.newer = null;
+    node.older = this.#newest;
+    if (this.#newest !== null) this.#newest.newer = node;
+    else this.#oldest = node;
+    this.#newest = node;
+    this.#count++;
+  }
+
+  #unlink(node: KeyNode): void {
+    if (node.newer !== null) node.newer.older = node.older;
+    else this.#newest = node.older;
+    if (node.older !== null) node.older.newer = node.newer;
+    else this.#oldest = node.newer;
+    node.newer = null;
+    node.older = null;
+    this.#count--;
   }
 
   /** Wipe and forget every key and configuration. */
   destroy(): void {
-    for (const k of this.#keys.values()) k.destroy();
-    this.#keys.clear();
+    this.#lastEntry = null;
+    this.#lastValues.length = 0;
+    for (let n = this.#newest; n !== null; n = n.older) {
+      n.key.destroy();
+      n.map.delete(n.id);
+    }
+    this.#newest = null;
+    this.#oldest = null;
+    this.#count = 0;
     for (const c of this.#configs.values()) dropConfig(c);
     this.#configs.clear();
   }
+}
+
+/** An object whose JSON text is its own enumerable fields: no prototype but Object's (or none). */
+function isPlainObject(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 function dropConfig(c: ConfigEntry): void {
@@ -165,6 +270,7 @@ function parseConfigEntry(raw: unknown, field: string, serial: number): ConfigEn
       config: null,
       error: new TokenError('invalid-config', `${field} must be an object of the config file's fields`),
       deriver: null,
+      keys: new Map(),
     };
   const r = configFromJson(raw);
   if (!r.ok) {
@@ -174,9 +280,10 @@ function parseConfigEntry(raw: unknown, field: string, serial: number): ConfigEn
       config: null,
       error: new TokenError('invalid-config', `${field}: ${first?.message ?? 'invalid'}`),
       deriver: null,
+      keys: new Map(),
     };
   }
-  return { serial, config: r.config, error: null, deriver: null };
+  return { serial, config: r.config, error: null, deriver: null, keys: new Map() };
 }
 
 // ---------------------------------------------------------------------------------------------
