@@ -90,6 +90,19 @@ function checkManufacturerCode(code: unknown, drn: string): string {
   return code;
 }
 
+let lastIsoMs = Number.NaN;
+let lastIso = '';
+
+/** `time.toISOString()`, remembered for the last instant: a fleet makes every meter at the same minute. */
+function isoTime(time: Date): string {
+  const ms = time.getTime();
+  if (ms !== lastIsoMs) {
+    lastIso = time.toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
+}
+
 /** Validate Meter.create options and derive the key. */
 export function checkCreateOptions(opts: MeterCreateOptions): { init: MeterInit; now: Date } {
   if (typeof opts !== 'object' || opts === null) throw new MeterError('options must be an object');
@@ -178,23 +191,27 @@ export function checkCreateOptions(opts: MeterCreateOptions): { init: MeterInit;
     checkKeyAttributes(attrs, 'key.');
   }
   const manufacturerCode = checkManufacturerCode(opts.manufacturerCode, id.drn);
-  return {
-    now,
-    init: {
-      drn: id.drn,
-      issuerIdentificationNo: id.iin,
-      pan: id.pan,
-      manufacturerCode,
-      key,
-      ...attrs,
-      tidMemorySize,
-      keyChangeTimeoutMs,
-      eventLogSize,
-      createdAt: now.toISOString(),
-      clock,
-      ...(opts.prepareCipher !== undefined && { prepareCipher: opts.prepareCipher }),
-    },
+  const init: MeterInit = {
+    drn: id.drn,
+    issuerIdentificationNo: id.iin,
+    pan: id.pan,
+    manufacturerCode,
+    key,
+    encryptionAlgorithm: attrs.encryptionAlgorithm,
+    keyType: attrs.keyType,
+    keyRevisionNo: attrs.keyRevisionNo,
+    keyExpiryNo: attrs.keyExpiryNo,
+    tariffIndex: attrs.tariffIndex,
+    supplyGroupCode: attrs.supplyGroupCode,
+    baseDate: attrs.baseDate,
+    tidMemorySize,
+    keyChangeTimeoutMs,
+    eventLogSize,
+    createdAt: isoTime(now),
+    clock,
   };
+  if (opts.prepareCipher !== undefined) init.prepareCipher = opts.prepareCipher;
+  return { init, now };
 }
 
 function checkKeyAttributes(

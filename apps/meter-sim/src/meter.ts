@@ -440,45 +440,43 @@ export class Meter {
     lo: number,
     now: Date,
   ): MeterResult {
-    const base = { token, class: 2, subclass: sub, type: 'key-change', section };
     const wide = this.#alg === 'misty1';
     if (section > 2 && !wide) {
-      return result(
-        base,
-        'function-error',
-        `key-change section ${section} is for 128-bit keys; this meter's key is 64-bit`,
-      );
+      const message = `key-change section ${section} is for 128-bit keys; this meter's key is 64-bit`;
+      return keyChangeResult(token, sub, section, 'function-error', message, false);
     }
     if (this.#keyType === 3) {
-      return result(
-        base,
-        'key-type-error',
-        'the key is a DCTK (KT 3): a keypad meter refuses tokens under it',
-      );
+      const message = 'the key is a DCTK (KT 3): a keypad meter refuses tokens under it';
+      return keyChangeResult(token, sub, section, 'key-type-error', message, false);
     }
     const nowMs = now.getTime();
     // Sections older than the timeout no longer count (an incomplete set is dropped).
-    const live = this.#pending.filter(
-      (p) => nowMs - p.receivedAtMs <= this.keyChangeTimeoutMs && p.section !== section,
-    );
+    // (Loops, not filter/sort callbacks: under tsx every arrow made per call costs a __name wrapper.)
+    const live: PendingSection[] = [];
+    for (const p of this.#pending) {
+      if (nowMs - p.receivedAtMs <= this.keyChangeTimeoutMs && p.section !== section) live.push(p);
+    }
     const blocks: ([number, number] | undefined)[] = [];
     for (const p of live) blocks[p.section] = [p.hi, p.lo];
     blocks[section] = [hi, lo];
     const needed = wide ? 4 : 2;
     let have = 0;
     for (let s = 1; s <= needed; s++) if (blocks[s] !== undefined) have++;
-    const code = `kct-${section}-accepted` as ResultCode;
+    const code = KCT_ACCEPTED[section]!;
     if (have < needed) {
-      live.push({ section, receivedAtMs: nowMs, hi, lo });
-      live.sort((a, b) => a.section - b.section);
+      // Insert in section order (stable: after any equal section, as a sort would leave it).
+      let at = live.length;
+      while (at > 0 && live[at - 1]!.section > section) at--;
+      live.splice(at, 0, { section, receivedAtMs: nowMs, hi, lo });
       this.#pending = live;
-      return { ...result(base, code, `key-change section ${section} of ${needed} stored`), changed: true };
+      const message = `key-change section ${section} of ${needed} stored`;
+      return keyChangeResult(token, sub, section, code, message, true);
     }
     const k = assembleSections(blocks, wide);
     const problem = this.#checkNewKey(k);
     if (problem !== null) {
       wipe(k.key);
-      return result(base, problem[0], problem[1]);
+      return keyChangeResult(token, sub, section, problem[0], problem[1], false);
     }
     const old = this.#cipher;
     const oldKey = this.#key;
@@ -500,13 +498,17 @@ export class Meter {
     this.#pending = [];
     const ro = k.rollover ? ', TID memory cleared' : '';
     return {
-      ...result(
-        base,
-        code,
-        `new key installed (KT ${k.keyType}, KRN ${k.keyRevisionNo}, KEN ${k.keyExpiryNo}${ro})`,
-      ),
-      keyInstalled: true,
+      token,
+      class: 2,
+      subclass: sub,
+      type: 'key-change',
+      section,
+      result: code,
+      accepted: true,
+      display: RESULT_DISPLAY[code],
+      message: `new key installed (KT ${k.keyType}, KRN ${k.keyRevisionNo}, KEN ${k.keyExpiryNo}${ro})`,
       changed: true,
+      keyInstalled: true,
     };
   }
 
@@ -636,6 +638,36 @@ export class Meter {
 }
 
 const ACCEPT_DISPLAY = RESULT_DISPLAY.accept;
+const KCT_ACCEPTED: readonly ResultCode[] = [
+  'function-error', // unused: sections are 1..4
+  'kct-1-accepted',
+  'kct-2-accepted',
+  'kct-3-accepted',
+  'kct-4-accepted',
+];
+
+/** A key-change section's result (stored, refused, or a complete set refused). */
+function keyChangeResult(
+  token: string,
+  sub: number,
+  section: number,
+  code: ResultCode,
+  message: string,
+  changed: boolean,
+): MeterResult {
+  return {
+    token,
+    class: 2,
+    subclass: sub,
+    type: 'key-change',
+    section,
+    result: code,
+    accepted: isAcceptedResult(code),
+    display: RESULT_DISPLAY[code],
+    message,
+    changed,
+  };
+}
 
 /** A refused class 0 / 2 token whose TID was read (key-expired, old, used, key-type, DDTK, range). */
 function timedReject(

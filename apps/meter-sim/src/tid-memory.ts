@@ -1,6 +1,25 @@
 // The meter's TID memory: the last N token identifiers, for the Old and Used checks.
 // IEC 62055-41 §6.5.5 (sts-reference §12 step 4–5): full → evict the smallest; new meters are pre-filled.
 
+// Memories are cut from shared 64 KiB slabs: a view on a slab costs an object, a fresh Uint32Array of
+// 50 its own off-heap backing store (the fleet makes 100,000 meters). A slab lives while one of its
+// memories does; a memory larger than a quarter slab gets its own buffer.
+const SLAB_BYTES = 1 << 16;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+function slice(size: number): Uint32Array {
+  const bytes = size * 4;
+  if (bytes > SLAB_BYTES / 4) return new Uint32Array(size);
+  if (slabUsed + bytes > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const view = new Uint32Array(slab, slabUsed, size);
+  slabUsed += bytes;
+  return view;
+}
+
 /** A sorted (ascending) fixed-capacity multiset of 24-bit TIDs in a typed array. */
 export class TidMemory {
   readonly size: number;
@@ -9,7 +28,7 @@ export class TidMemory {
 
   constructor(size: number) {
     this.size = size;
-    this.tids = new Uint32Array(size);
+    this.tids = slice(size);
   }
 
   /** Fill every slot with one TID (the manufacture-date TID of a new meter). */
