@@ -16,6 +16,44 @@ const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
  */
 export function parseAmountTenths(text: string, name = 'amount'): number {
   if (typeof text !== 'string') throw new TokenError('invalid-amount', `${name} must be a decimal string`);
+  const fast = fastTenths(text);
+  return fast >= 0 ? fast : parseTenthsText(text, name);
+}
+
+/**
+ * The common shape `digits[.digits]`, in range, read from the character codes (a batch parses one
+ * amount per line): the tenths, or -1 for anything else (blanks, a sign, too large, not a number),
+ * which then takes the regular-expression path below with its exact error.
+ */
+function fastTenths(t: string): number {
+  const n = t.length;
+  let i = 0;
+  let whole = 0;
+  let significant = 0; // digits of the whole part after its leading zeros
+  for (; i < n; i++) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    if (d !== 0 || significant > 0) significant++;
+    whole = whole * 10 + d;
+  }
+  if (i === 0 || significant > 7) return -1;
+  let tenths = whole * 10;
+  if (i < n) {
+    if (t.charCodeAt(i) !== 46 || i + 1 === n) return -1; // '.' and at least one digit
+    let up = 0; // rounded up: 1 when a digit after the tenths is not zero
+    for (let j = i + 1; j < n; j++) {
+      const d = t.charCodeAt(j) - 48;
+      if (d < 0 || d > 9) return -1;
+      if (j === i + 1) tenths += d;
+      else if (d !== 0) up = 1;
+    }
+    tenths += up;
+  }
+  return tenths > MAX_AMOUNT_TENTHS ? -1 : tenths;
+}
+
+/** The regular-expression path of parseAmountTenths: every shape, and every error worded. */
+function parseTenthsText(text: string, name: string): number {
   const t = text.trim();
   if (t.startsWith('-') && DECIMAL.test(t.slice(1))) {
     if (/[1-9]/.test(t))

@@ -119,7 +119,18 @@ function fastInstant(s: string): number {
   } else {
     return NaN; // no zone: the slow path words the error
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset * MINUTE;
+  const minutes = (daysFromCivil(year, month, day) * 24 + hour) * 60 + minute - offset;
+  return minutes * MINUTE + second * 1000 + millis;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (the era arithmetic of H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400; // 0..399
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1; // 0..365
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy; // 0..146096
+  return era * 146_097 + doe - 719_468;
 }
 
 /** The regular-expression path of parseInstant: every shape, and every error worded. */
