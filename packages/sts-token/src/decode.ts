@@ -6,7 +6,7 @@ import { currencyExponent, decodeCurrencyAmount } from './currency.ts';
 import { parseTokenDigitsInto } from './digits.ts';
 import type { TokenErrorCode } from './errors.ts';
 import type { PreparedDecoderKey } from './key.ts';
-import { instantFromTid } from './tid.ts';
+import { isoFromTid } from './tid.ts';
 import { tokenTypeByCode } from './token-types.ts';
 import type {
   BaseDate,
@@ -132,7 +132,7 @@ export function decodeBlock(
       break;
   }
   const tid = hi & 0xffffff;
-  const issuedAt = instantFromTid(tid, baseDate).toISOString();
+  const issuedAt = isoFromTid(tid, baseDate);
   const random = (hi >>> 24) & 15;
   switch (info.layout) {
     case 'credit': {

@@ -202,6 +202,32 @@ export function instantFromTid(tid: number, baseDate: BaseDate): Date {
   return new Date(baseDateMs(baseDate) + tid * MINUTE);
 }
 
+// "00" … "99".
+const TWO_DIGITS: string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/**
+ * `instantFromTid(tid, baseDate).toISOString()` without a Date (a decoder prints one per token):
+ * the civil date by H. Hinnant's civil_from_days, for the years 1993..2067 that TIDs reach.
+ */
+export function isoFromTid(tid: number, baseDate: BaseDate): string {
+  const minutes = baseDateMs(baseDate) / MINUTE + tid;
+  const days = Math.floor(minutes / 1440);
+  const minuteOfDay = minutes - days * 1440;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097; // 0..146096
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100)); // 0..365, from 1 March
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(minuteOfDay / 60);
+  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minuteOfDay - hour * 60]}:00.000Z`;
+}
+
 /** Throws `key-expired` when TID >> 16 exceeds the key expiry number (sts-reference §5). */
 export function checkKeyExpiry(tid: number, keyExpiryNo: number): void {
   if (tid >>> 16 > keyExpiryNo)
