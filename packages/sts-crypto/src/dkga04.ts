@@ -23,25 +23,26 @@ const PAN_OFFSET = 27;
  * Write M without the PAN digits into block[0..48]: four label fields (DKGA "04", base date, EA,
  * TI), a 00 separator, four context fields (SGC, KT, KRN, PAN) and the key length in bits.
  */
+function writeAscii(block: Uint8Array, at: number, text: string): void {
+  for (let i = 0; i < text.length; i++) block[at + i] = text.charCodeAt(i);
+}
+
 function writeMessageFrame(block: Uint8Array, f: Dkga04Fields): void {
-  const ascii = (at: number, text: string) => {
-    for (let i = 0; i < text.length; i++) block[at + i] = text.charCodeAt(i);
-  };
   const ea = f.encryptionAlgorithm === 'misty1' ? '11' : '07';
   block.set([0x04, 0x02], 0);
-  ascii(2, '04');
+  writeAscii(block, 2, '04');
   block[4] = 0x02;
-  ascii(5, String(f.baseDate % 100).padStart(2, '0'));
+  writeAscii(block, 5, String(f.baseDate % 100).padStart(2, '0'));
   block[7] = 0x02;
-  ascii(8, ea);
+  writeAscii(block, 8, ea);
   block[10] = 0x02;
-  ascii(11, f.tariffIndex);
+  writeAscii(block, 11, f.tariffIndex);
   block.set([0x00, 0x04, 0x06], 13);
-  ascii(16, f.supplyGroupCode);
+  writeAscii(block, 16, f.supplyGroupCode);
   block[22] = 0x01;
-  ascii(23, f.keyType.toString(16).toUpperCase());
+  writeAscii(block, 23, f.keyType.toString(16).toUpperCase());
   block[24] = 0x01;
-  ascii(25, f.keyRevisionNo.toString(16).toUpperCase());
+  writeAscii(block, 25, f.keyRevisionNo.toString(16).toUpperCase());
   block[26] = 18; // PAN length
   // Key length in bits, big-endian: 64 for the 8-byte STA key, 128 for the 16-byte MISTY1 key.
   block.set([0x00, 0x00, 0x00, f.encryptionAlgorithm === 'misty1' ? 0x80 : 0x40], 45);

@@ -7,7 +7,7 @@ import { blockToTokenDigits } from './digits.ts';
 import { TokenError } from './errors.ts';
 import type { PreparedDecoderKey } from './key.ts';
 import { randomNibble } from './random.ts';
-import { checkKeyExpiry, checkTid, tidFromInstant } from './tid.ts';
+import { checkKeyExpiry, checkTid, tidOf } from './tid.ts';
 import { tokenTypeByName } from './token-types.ts';
 import type { EncodedToken, TokenInput, TokenTiming } from './types.ts';
 
@@ -43,7 +43,7 @@ export function resolveTid(key: PreparedDecoderKey, t: TokenTiming): number {
     if (t.time !== undefined) throw new TokenError('conflicting-fields', 'give time or tid, not both');
     tid = checkTid(t.tid);
   } else if (t.time !== undefined) {
-    tid = tidFromInstant(t.time, key.baseDate, { isStid: t.isStid === true });
+    tid = tidOf(t.time, key.baseDate, t.isStid === true);
   } else {
     throw new TokenError('missing-field', 'time is required (or tid)');
   }

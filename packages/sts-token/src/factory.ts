@@ -292,7 +292,9 @@ export class TokenFactory {
       if (next !== newConfig) wipe(next.vendingKey);
     }
     const at = this.#now().toISOString();
-    return set.map((t) => record(t, drn, at));
+    const records: NectarTokenRecord[] = [];
+    for (const t of set) records.push(record(t, drn, at));
+    return records;
   }
 }
 

@@ -11,12 +11,14 @@ function word(b: Uint8Array, i: number): number {
   return ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
 }
 
+function int(v: unknown, lo: number, hi: number): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+}
+
 function checkParams(p: KeyChangeParams): void {
   const k = p?.newDecoderKey;
   if (!(k instanceof Uint8Array) || (k.length !== 8 && k.length !== 16))
     throw new TokenError('invalid-key', 'newDecoderKey must be 8 or 16 bytes');
-  const int = (v: unknown, lo: number, hi: number) =>
-    typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
   if (!int(p.keyExpiryNo, 0, 255))
     throw new TokenError(
       'invalid-key-expiry-no',
@@ -62,19 +64,21 @@ export function encodeKeyChangeDetailed(oldKey: PreparedDecoderKey, params: KeyC
     const sgc = Number(params.supplyGroupCode); // 24-bit binary: SGCHO = top 12 bits, SGCLO = low 12
     blocks.push([8, sgc & 0xfff, word(k, 4)], [9, sgc >>> 12, word(k, 8)]);
   }
-  return blocks.map(([sub, top, part]) => {
+  const tokens: EncodedToken[] = [];
+  for (const [sub, top, part] of blocks) {
     const hi = ((sub << 28) | (top << 16) | (part >>> 16)) >>> 0;
     const lo = ((part & 0xffff) << 16) >>> 0;
     const info = tokenTypeByCode(2, sub)!;
-    return {
+    tokens.push({
       token: encodeBlockToken(oldKey, 2, hi, lo),
       type: 'key-change',
       nectarType: info.nectarType,
       class: 2,
       subclass: sub,
       tid: null,
-    };
-  });
+    });
+  }
+  return tokens;
 }
 
 /**
@@ -84,7 +88,10 @@ export function encodeKeyChangeDetailed(oldKey: PreparedDecoderKey, params: KeyC
  * encodeKeyChange(oldKey, { newDecoderKey, keyExpiryNo: 255, keyRevisionNo: 1, keyType: 2, tariffIndex: '02', supplyGroupCode: '123456' })
  */
 export function encodeKeyChange(oldKey: PreparedDecoderKey, params: KeyChangeParams): string[] {
-  return encodeKeyChangeDetailed(oldKey, params).map((t) => t.token);
+  const detailed = encodeKeyChangeDetailed(oldKey, params);
+  const tokens: string[] = [];
+  for (const t of detailed) tokens.push(t.token);
+  return tokens;
 }
 
 /**

@@ -323,6 +323,8 @@ const ALLOWED = new Map<string, Set<string>>(
   }),
 );
 const DECODE_ALLOWED = new Set(['id', 'token', ...KEY_FIELDS]);
+/** Fields that go with decoderKey only (a config brings its own). */
+const RAW_KEY_ATTRIBUTES = ['encryptionAlgorithm', 'baseDate', 'keyExpiryNo'] as const;
 
 function kind(v: unknown): string {
   if (v === null) return 'null';
@@ -382,7 +384,7 @@ function requestKey(
   if (hasConfig && hasRaw)
     throw new TokenError('conflicting-fields', 'give config (with drn) or decoderKey, not both');
   if (hasConfig) {
-    for (const f of ['encryptionAlgorithm', 'baseDate', 'keyExpiryNo'])
+    for (const f of RAW_KEY_ATTRIBUTES)
       if (r[f] !== undefined)
         throw new TokenError('conflicting-fields', `${f} comes from config; give it only with decoderKey`);
     if (r.drn === undefined) throw new TokenError('missing-field', 'drn is required with config');

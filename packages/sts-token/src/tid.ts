@@ -180,6 +180,11 @@ export function tidFromInstant(
   baseDate: BaseDate,
   options: { isStid?: boolean } = {},
 ): number {
+  return tidOf(instant, baseDate, options.isStid === true);
+}
+
+/** tidFromInstant without an options object (the encoder calls it per token). */
+export function tidOf(instant: Instant, baseDate: BaseDate, isStid: boolean): number {
   const ms = parseInstant(instant);
   const base = baseDateMs(baseDate);
   if (ms < base)
@@ -188,7 +193,7 @@ export function tidFromInstant(
       `time ${new Date(ms).toISOString()} is before the base date ${baseDate}-01-01T00:00Z`,
     );
   let tid = Math.floor((ms - base) / MINUTE);
-  if (tid % 1440 === 1 && options.isStid !== true) tid += 1;
+  if (tid % 1440 === 1 && !isStid) tid += 1;
   if (tid > MAX_TID)
     throw new TokenError(
       'tid-out-of-range',
