@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { checkDrn, formatDiagnostic, parseStsConfig, type StsConfig } from 'sts-config';
 import { formatRegister } from './fields.ts';
+import { COMMAND_HELP } from './help.ts';
 import { Meter, MeterError, REGISTER_NAMES } from './meter.ts';
 import { createStateFile, loadMeter, StateFileError, saveMeter } from './state-file.ts';
 
@@ -43,7 +44,8 @@ Commands:
   fleet --config FILE --meters N --tokens-per-meter M [--seed S] [--json]
                          simulate a fleet with replays, old, foreign, corrupted tokens and key changes
 
-Exit codes: 0 success, 1 token rejected (enter) or mismatch (fleet), 2 usage or bad input, 3 cannot write.`;
+Exit codes: 0 success, 1 token rejected (enter) or mismatch (fleet), 2 usage or bad input, 3 cannot write.
+Run 'sts-meter <command> --help' (or 'sts-meter help <command>') for a command's options.`;
 
 function fail(message: string, code = EXIT_USAGE): never {
   throw new CliError(message, code);
@@ -231,6 +233,13 @@ export async function main(
   out: (s: string) => void = (s) => console.log(s),
 ): Promise<number> {
   const [command, ...rest] = argv;
+  // `<command> --help` anywhere among its arguments (tokens and option values never start with '-').
+  if (command !== undefined && Object.hasOwn(COMMAND_HELP, command)) {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out(COMMAND_HELP[command]!.trimEnd());
+      return EXIT_OK;
+    }
+  }
   switch (command) {
     case 'init':
       return cmdInit(rest, out);
@@ -251,9 +260,15 @@ export async function main(
       const { runFleetCommand } = await import('./fleet-cli.ts');
       return runFleetCommand(rest, out);
     }
+    case 'help': {
+      const topic = rest[0];
+      if (topic === undefined) out(USAGE);
+      else if (Object.hasOwn(COMMAND_HELP, topic)) out(COMMAND_HELP[topic]!.trimEnd());
+      else fail(`unknown command ${JSON.stringify(topic.slice(0, 30))}; try --help`);
+      return EXIT_OK;
+    }
     case '--help':
     case '-h':
-    case 'help':
       out(USAGE);
       return EXIT_OK;
     case undefined:
