@@ -161,3 +161,22 @@ export function kcvMethodForVendingKey(key: Uint8Array): KcvMethod {
   if (key.length === 20) return 'hmac-sha256';
   throw new RangeError(`key must be 8 bytes (DKGA02 vending key) or 20 bytes (DKGA04), got ${key.length}`);
 }
+
+/**
+ * The KCV method that fits an STS decoder key, so every tool names a meter's key by the same value:
+ * 8 bytes (an STA or DEA decoder key, 64 bits) → 'des', the DES zero-block KCV payments practice uses
+ * for a 64-bit key (not the meter's own cipher: one method for every 64-bit key, checkable with any
+ * DES); 16 bytes (a MISTY1 decoder key, 128 bits) → 'aes-cmac'.
+ * @throws TypeError for a non-Uint8Array; RangeError for any other length
+ * @example
+ * const method = kcvMethodForDecoderKey(decoderKey); // 'des' for E653341F9D5BF36F
+ * `KCV ${kcv(decoderKey, method)} (${method})`;
+ */
+export function kcvMethodForDecoderKey(key: Uint8Array): KcvMethod {
+  checkBytes(key, 'key');
+  if (key.length === 8) return 'des';
+  if (key.length === 16) return 'aes-cmac';
+  throw new RangeError(
+    `key must be 8 bytes (STA or DEA decoder key) or 16 bytes (MISTY1 decoder key), got ${key.length}`,
+  );
+}

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { cmac } from '@noble/ciphers/aes.js';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { aesCmac, type KcvMethod, kcv, kcvMethodForVendingKey } from '../src/kcv.ts';
+import { aesCmac, type KcvMethod, kcv, kcvMethodForDecoderKey, kcvMethodForVendingKey } from '../src/kcv.ts';
 
 const vectors = JSON.parse(readFileSync(new URL('../../../vectors/kcv.json', import.meta.url), 'utf8')) as {
   aesCmac: { key: string; message: string; mac: string; source: string }[];
@@ -131,5 +131,35 @@ describe('kcvMethodForVendingKey', () => {
     expect(() => kcvMethodForVendingKey(new Uint8Array(length))).toThrow(
       new RangeError(`key must be 8 bytes (DKGA02 vending key) or 20 bytes (DKGA04), got ${length}`),
     );
+  });
+});
+
+describe('kcvMethodForDecoderKey', () => {
+  test.each([
+    { length: 8, method: 'des' },
+    { length: 16, method: 'aes-cmac' },
+  ])('$length bytes → $method', ({ length, method }) => {
+    expect(kcvMethodForDecoderKey(new Uint8Array(length))).toBe(method);
+  });
+
+  test.each([0, 7, 9, 20, 24, 32])('%i bytes is not a decoder key', (length) => {
+    expect(() => kcvMethodForDecoderKey(new Uint8Array(length))).toThrow(
+      new RangeError(
+        `key must be 8 bytes (STA or DEA decoder key) or 16 bytes (MISTY1 decoder key), got ${length}`,
+      ),
+    );
+  });
+
+  test('a non-Uint8Array is a TypeError', () => {
+    expect(() => kcvMethodForDecoderKey('E653341F9D5BF36F' as unknown as Uint8Array)).toThrow(TypeError);
+  });
+
+  test('the CTSA01 decoder key E653341F9D5BF36F (sts-reference §13.1): DES zero-block KCV as node:crypto has it', () => {
+    const key = bytes('E653341F9D5BF36F');
+    const method = kcvMethodForDecoderKey(key);
+    // DES as DES-EDE with K‖K (E_K D_K E_K = E_K): node:crypto without the legacy provider.
+    const c = createCipheriv('des-ede-ecb', Buffer.concat([key, key]), null).setAutoPadding(false);
+    const expected = hex(c.update(new Uint8Array(8)).subarray(0, 3));
+    expect(kcv(key, method)).toBe(expected);
   });
 });
