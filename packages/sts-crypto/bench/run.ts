@@ -197,6 +197,27 @@ const cases: Case[] = [
     },
   },
   {
+    // A batch over many meters prepares one key per token: preparing must cost no more than a few blocks.
+    name: 'STA key prepared, one block encrypted, key destroyed (a fresh key per block)',
+    baseline: 'des',
+    floor: 5e5,
+    setup: async () => {
+      const key = staKey.slice();
+      const sta = prepareStaKey(key);
+      sta.encrypt64(hi0, lo0, out);
+      sta.destroy();
+      expectHex('STA fresh key', halvesHex(out), '9335C6C96B7352DC');
+      return (n) => {
+        for (let i = 0; i < n; i++) {
+          key[7] = i; // a different key each time
+          const k = prepareStaKey(key);
+          k.encrypt64(hi0, lo0, out);
+          k.destroy();
+        }
+      };
+    },
+  },
+  {
     name: 'MISTY1 (EA11) encrypt, prepared key',
     baseline: 'des',
     floor: 2e6,
