@@ -34,7 +34,8 @@ export type TokenErrorCode =
   | 'invalid-token' // token text is not 20 decimal digits
   | 'token-out-of-range' // 20 digits but ≥ 2^66
   | 'reserved-class' // class 3
-  | 'key-required'; // a class 0/2 token was given without a key
+  | 'key-required' // a class 0/2 token was given without a key
+  | 'internal'; // not the input's fault: a bug in this toolkit (the message names the JavaScript error)
 
 /** The error thrown by sts-token's encoders and parsers. `code` is stable; `message` is one line. */
 export class TokenError extends Error {
@@ -49,4 +50,13 @@ export class TokenError extends Error {
 /** Narrowing helper: true when `e` is a TokenError. */
 export function isTokenError(e: unknown): e is TokenError {
   return e instanceof TokenError;
+}
+
+/**
+ * Wrap an unexpected exception (a bug, not bad input) so that it reaches a batch or CLI user as one
+ * line with the code `internal`, never as a stack trace and never disguised as an input error.
+ */
+export function internalError(e: unknown): TokenError {
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return new TokenError('internal', `internal error (a bug in sts-token, please report it): ${what}`);
 }

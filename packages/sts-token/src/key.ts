@@ -11,7 +11,7 @@ import {
   prepareStaKey,
   wipe,
 } from 'sts-crypto';
-import { TokenError } from './errors.ts';
+import { internalError, TokenError } from './errors.ts';
 import type { BaseDate, EncryptionAlgorithm } from './types.ts';
 
 /** The fields of sts-config's `StsConfig` that sts-token reads (camelCase, vendingKey a Uint8Array). */
@@ -181,8 +181,11 @@ export function derivationParams(config: StsConfigLike) {
 /** Wrap an sts-crypto derivation failure (e.g. DKGA01 not supported) as `invalid-config`. */
 export function asConfigError(e: unknown): TokenError {
   if (e instanceof TokenError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
-  return new TokenError('invalid-config', `config: ${msg}`);
+  // sts-crypto reports a rule the configuration breaks as a RangeError naming the field, and DKGA01/03
+  // as "not supported"; anything else (a TypeError from a bad property read, …) is a bug, not bad input.
+  if (e instanceof RangeError || (e instanceof Error && e.message.includes('not supported')))
+    return new TokenError('invalid-config', `config: ${e.message}`);
+  return internalError(e);
 }
 
 /** The raw decoder key bytes of meter `drn` (for a key change's new key). The caller wipes them. */

@@ -4,7 +4,7 @@ import { configFromJson, type StsConfig } from 'sts-config';
 import { type DecoderKeyDeriver, prepareDecoderKeyDerivation, wipe } from 'sts-crypto';
 import { decodeToken } from './decode.ts';
 import { encodeTokenDetailed } from './encode.ts';
-import { TokenError, type TokenErrorCode } from './errors.ts';
+import { internalError, TokenError, type TokenErrorCode } from './errors.ts';
 import {
   asConfigError,
   checkConfigDrn,
@@ -426,9 +426,9 @@ function requestKey(
 
 function asRequestError(id: Id, e: unknown): RequestError {
   if (e instanceof TokenError) return { id, error: { code: e.code, message: e.message } };
-  // A bug or an unexpected library error: report it without a stack.
-  const message = e instanceof Error ? e.message : String(e);
-  return { id, error: { code: 'invalid-request', message } };
+  // A bug or an unexpected library error: report it without a stack, under its own code.
+  const { code, message } = internalError(e);
+  return { id, error: { code, message } };
 }
 
 function tokenRows(list: EncodedToken[]): TokenRequestResult {
