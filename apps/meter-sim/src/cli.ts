@@ -38,7 +38,7 @@ Commands:
   enter --state FILE TOKEN... [--now ISO] [--json]
                          enter tokens in order; exit 0 if all accepted, 1 if any rejected
   show  --state FILE [--json]
-                         show the meter (the key's KCV, never the key)
+                         show the meter (the key's KCV and its method, never the key)
   serve --state FILE --port N
                          HTTP API and web keypad for one meter
   fleet --config FILE --meters N --tokens-per-meter M [--seed S] [--json]
@@ -157,7 +157,7 @@ async function cmdInit(args: readonly string[], out: (s: string) => void): Promi
   if (values.json) out(JSON.stringify(view, null, 2));
   else {
     out(
-      `created ${statePath}: meter ${view.drn} (PAN ${view.pan}), ${view.key.encryptionAlgorithm.toUpperCase()} key KCV ${view.key.kcv}`,
+      `created ${statePath}: meter ${view.drn} (PAN ${view.pan}), ${view.key.encryptionAlgorithm.toUpperCase()} key KCV ${view.key.kcv} (${view.key.kcvMethod})`,
     );
     out(`TID memory: ${view.tidMemory.size} entries of TID ${view.tidMemory.tids[0]} (${view.createdAt})`);
   }
@@ -214,7 +214,7 @@ async function cmdShow(args: readonly string[], out: (s: string) => void): Promi
   const tids = v.tidMemory.tids;
   const lines = [
     `meter        ${v.drn} (PAN ${v.pan}, IIN ${v.issuerIdentificationNo}, manufacturer code ${v.manufacturerCode})`,
-    `key          ${k.encryptionAlgorithm.toUpperCase()} KCV ${k.kcv}  KT ${k.keyType}  KRN ${k.keyRevisionNo}  KEN ${k.keyExpiryNo}  TI ${k.tariffIndex}  SGC ${k.supplyGroupCode}  base date ${k.baseDate}`,
+    `key          ${k.encryptionAlgorithm.toUpperCase()} KCV ${k.kcv} (${k.kcvMethod})  KT ${k.keyType}  KRN ${k.keyRevisionNo}  KEN ${k.keyExpiryNo}  TI ${k.tariffIndex}  SGC ${k.supplyGroupCode}  base date ${k.baseDate}`,
     `TID memory   ${tids.length}/${v.tidMemory.size}${tids.length > 0 ? `, ${tids[0]}..${tids[tids.length - 1]}` : ''}`,
     ...REGISTER_NAMES.map((n, i) => `${n.padEnd(21)}${formatRegister(i, v.registers[n])}`),
     `max power    ${v.maximumPowerLimit ?? '-'} W   max phase unbalance ${v.maximumPhasePowerUnbalanceLimit ?? '-'} W`,

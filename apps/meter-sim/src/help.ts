@@ -62,7 +62,7 @@ ${BUG}
 
 export const SHOW_HELP = `Usage: sts-meter show --state FILE [options]
 
-Show the meter: identity, key attributes and the key's KCV (never the key),
+Show the meter: identity, key attributes and the key's KCV with its method (never the key),
 registers, limits, TID memory, pending key-change sections and the last events.
 
 Options:

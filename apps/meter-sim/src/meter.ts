@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
 import {
   bytesToHex,
   hexToBytes,
+  type KcvMethod,
+  kcvMethodForDecoderKey,
+  kcv as keyCheckValue,
   type PreparedBlockCipher,
   prepareDesKey,
   prepareMisty1Key,
@@ -55,7 +58,6 @@ interface PendingSection {
 }
 
 const NOT_SET = -1;
-const ZERO_BLOCK_SCRATCH = new Uint32Array(2);
 // Shared scratch for the token pipeline (single-threaded, never re-entered): keeps each meter small.
 const PARSED = new Uint32Array(3);
 const BLOCK = new Uint32Array(2);
@@ -574,10 +576,17 @@ export class Meter {
     };
   }
 
-  /** KCV of the decoder key: the first 3 bytes of EA(key, 0^64), upper-case hex. */
+  /**
+   * How the decoder key's KCV is computed: sts-crypto's kcvMethodForDecoderKey, the method every app
+   * shows for a decoder key ('des' for the 64-bit STA and DEA keys, 'aes-cmac' for 128-bit MISTY1 keys).
+   */
+  get kcvMethod(): KcvMethod {
+    return kcvMethodForDecoderKey(this.#key);
+  }
+
+  /** KCV of the decoder key by {@link kcvMethod}: 6 upper-case hex digits. Print the method beside it. */
   get kcv(): string {
-    this.#cipher.encrypt64(0, 0, ZERO_BLOCK_SCRATCH);
-    return hex8(ZERO_BLOCK_SCRATCH[0]!).slice(0, 6);
+    return keyCheckValue(this.#key, this.kcvMethod);
   }
 
   /** The public view (KCV, no key): what `show`, logs and the HTTP API may print. */
@@ -585,7 +594,7 @@ export class Meter {
     const { key, keyChange, ...rest } = this.toState();
     return {
       ...rest,
-      key: { ...this.#keyAttributes(), kcv: this.kcv },
+      key: { ...this.#keyAttributes(), kcv: this.kcv, kcvMethod: this.kcvMethod },
       keyChange: {
         timeoutMs: keyChange.timeoutMs,
         sections: keyChange.sections.map((s) => ({ section: s.section, receivedAt: s.receivedAt })),
@@ -594,7 +603,7 @@ export class Meter {
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `Meter { drn: '${this.drn}', kcv: '${this.kcv}' }`;
+    return `Meter { drn: '${this.drn}', kcv: '${this.kcv} (${this.kcvMethod})' }`;
   }
 
   toString(): string {

@@ -2,7 +2,7 @@
 // Result codes and display texts: IEC 62055-41 token results as meters show them (sts-reference §12).
 
 import type { StsConfig } from 'sts-config';
-import type { PreparedBlockCipher } from 'sts-crypto';
+import type { KcvMethod, PreparedBlockCipher } from 'sts-crypto';
 
 /** Every result a meter can show for an entered token. */
 export type ResultCode =
@@ -99,8 +99,10 @@ export interface MeterKeyState {
 
 /** The public view of the key: attributes and a key check value, never the key. */
 export interface MeterKeyView extends Omit<MeterKeyState, 'decoderKey'> {
-  /** KCV: the first 3 bytes of the meter's own cipher (EA) applied to the zero block, upper-case hex. */
+  /** KCV of the decoder key, 6 upper-case hex digits, computed by `kcvMethod`. */
   kcv: string;
+  /** sts-crypto's kcvMethodForDecoderKey: 'des' (64-bit STA/DEA keys) or 'aes-cmac' (128-bit MISTY1). */
+  kcvMethod: KcvMethod;
 }
 
 /** A key-change section waiting for the rest of its set. `keyPart` is secret (state file only). */

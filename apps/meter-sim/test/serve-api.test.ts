@@ -1,6 +1,7 @@
 // `sts-meter serve` as a real process: POST /tokens results, exact error bodies, GET /state without key
 // material, the state file after a POST, group commit under concurrent posts, --verbose, SIGTERM.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createCipheriv } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,12 @@ const CONFIG = join(dir, 'sts.yml');
 const STATE = join(dir, 'meter.json');
 /** The CTSA01 decoder key of PAN 600727 00000000000 (sts-reference §13, "CTSA01 2004-03-01 13:55"). */
 const DECODER_KEY_HEX = 'E653341F9D5BF36F';
+/** Its KCV by node:crypto: single DES (DES-EDE with K‖K) of 8 zero bytes, first 3 bytes; method 'des'. */
+const DES_KCV = (() => {
+  const k = Buffer.from(DECODER_KEY_HEX, 'hex');
+  const c = createCipheriv('des-ede-ecb', Buffer.concat([k, k]), null).setAutoPadding(false);
+  return c.update(Buffer.alloc(8)).subarray(0, 3).toString('hex').toUpperCase();
+})();
 const CTSA = {
   name: 'ctsa',
   key_expiry_no: 255,
@@ -318,7 +325,15 @@ describe('routes', () => {
 });
 
 describe('GET /state', () => {
-  test('the state with the KCV and no key material', async () => {
+  test('the listening line names the meter and its KCV with the method', () => {
+    expect(s.stdout().split('\n')[0]).toMatch(
+      new RegExp(
+        `^sts-meter: meter 00000000000 \\(KCV ${DES_KCV}, des\\) listening on http://127\\.0\\.0\\.1:\\d+/$`,
+      ),
+    );
+  });
+
+  test('the state with the KCV, its method and no key material', async () => {
     const onDisk = diskState();
     expect(onDisk.key.decoderKey).toBe(DECODER_KEY_HEX);
     const res = await fetch(`${s.base}/state`);
@@ -336,7 +351,8 @@ describe('GET /state', () => {
       tariffIndex: '01',
       supplyGroupCode: '123456',
       baseDate: 1993,
-      kcv: expect.stringMatching(/^[0-9A-F]{6}$/),
+      kcv: DES_KCV,
+      kcvMethod: 'des',
     });
     expect(v.registers).toEqual(onDisk.registers);
   });

@@ -56,7 +56,9 @@ export async function runServe(
   const addr = ms.server.address() as AddressInfo;
   const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const view = ms.queue.meter;
-  out(`sts-meter: meter ${view.drn} (KCV ${view.kcv}) listening on http://${shown}:${addr.port}/`);
+  out(
+    `sts-meter: meter ${view.drn} (KCV ${view.kcv}, ${view.kcvMethod}) listening on http://${shown}:${addr.port}/`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

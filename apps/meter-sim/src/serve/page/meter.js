@@ -184,7 +184,7 @@ function render(state) {
     ['Supply group (SGC)', k.supplyGroupCode],
     ['Algorithm (EA)', k.encryptionAlgorithm.toUpperCase()],
     ['Base date', String(k.baseDate)],
-    ['Key check value (KCV)', k.kcv],
+    ['Key check value (KCV)', `${k.kcv} (${k.kcvMethod})`],
   ]);
   const events = state.eventLog.entries;
   $('event-count').textContent = `(${events.length} of the last ${state.eventLog.size} kept)`;
