@@ -285,6 +285,14 @@ export { fail, parse, parseCount, required, str };
 
 const isMain = process.argv[1] !== undefined && /sts-meter(\.js)?$|cli\.ts$/.test(process.argv[1]);
 if (isMain) {
+  // The reader of stdout went away (`sts-meter show … | head`): stop quietly, like other Unix filters.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+    process.stderr.write(
+      `sts-meter: internal error: cannot write output: ${e.code ?? e.message.split('\n')[0]}\n`,
+    );
+    process.exit(EXIT_INTERNAL);
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

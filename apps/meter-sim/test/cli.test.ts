@@ -214,3 +214,54 @@ test('fleet: a small deterministic fleet has no mismatches', () => {
   const text = run('fleet', '--config', CONFIG, '--meters', '5', '--tokens-per-meter', '4');
   expect(text.out).toContain('| kind | sent | expected result | got as expected | mismatches |');
 });
+
+// Regression: `sts-meter show … | head -3` ended in an unhandled EPIPE stack trace once head had gone.
+// `head -n 0` is gone before the first write, so every row meets EPIPE whatever the timing.
+describe('a reader that stops early (| head): quiet exit 0', () => {
+  const state = join(dir, 'epipe.json');
+  beforeAll(() => {
+    const r = run(
+      'init',
+      '--state',
+      state,
+      '--config',
+      CONFIG,
+      '--drn',
+      '00000000000',
+      '--now',
+      '2004-01-01T00:00:00Z',
+    );
+    expect(r.code).toBe(0);
+  });
+
+  test.each([
+    { reader: 'head -1', args: ['show', '--state', state] },
+    { reader: 'head -n 0', args: ['show', '--state', state] },
+    { reader: 'head -n 0', args: ['show', '--state', state, '--json'] },
+    {
+      reader: 'head -n 0',
+      args: [
+        'enter',
+        '--state',
+        state,
+        '--json',
+        '--now',
+        '2004-03-02T00:00:00Z',
+        '23716100501183194197',
+        '42502136492215507402',
+      ],
+    },
+    { reader: 'head -n 0', args: ['fleet', '--config', CONFIG, '--meters', '3', '--tokens-per-meter', '2'] },
+    { reader: 'head -n 0', args: ['help', 'fleet'] },
+  ])('$args | $reader', ({ reader, args }) => {
+    // sh has no PIPESTATUS: sts-meter's own exit status goes to stderr after it, as the only stderr line.
+    const r = spawnSync(
+      'sh',
+      ['-c', `{ "$0" "$@"; echo "sts-meter exit $?" >&2; } | ${reader}`, process.execPath, BIN, ...args],
+      { encoding: 'utf8', cwd: dir },
+    );
+    expect(r.stderr).not.toContain('Error');
+    expect(r.stderr).toBe('sts-meter exit 0\n');
+    expect(r.stdout.split('\n')).toHaveLength(reader === 'head -1' ? 2 : 1); // what head let through
+  });
+});
