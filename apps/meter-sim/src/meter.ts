@@ -234,39 +234,40 @@ export class Meter {
     const name = type.name;
     if (tid >>> 16 > this.#keyExpiryNo) {
       const message = `TID ${tid} is past the key's expiry number ${this.#keyExpiryNo}`;
-      return timedReject(token, cls, sub, name, tid, 'key-expired', message);
+      return tidResult(token, cls, sub, name, tid, 'key-expired', message);
     }
     const seen = this.#tids.check(tid);
     if (seen === 'old') {
       const message = `TID ${tid} is older than every TID in the meter's memory`;
-      return timedReject(token, cls, sub, name, tid, 'old', message);
+      return tidResult(token, cls, sub, name, tid, 'old', message);
     }
     if (seen === 'used') {
-      return timedReject(token, cls, sub, name, tid, 'used', `TID ${tid} has been used already`);
+      return tidResult(token, cls, sub, name, tid, 'used', `TID ${tid} has been used already`);
     }
     if (this.#keyType === 3) {
       const message = 'the key is a DCTK (KT 3): a keypad meter refuses tokens under it';
-      return timedReject(token, cls, sub, name, tid, 'key-type-error', message);
+      return tidResult(token, cls, sub, name, tid, 'key-type-error', message);
     }
     const field = lo >>> 16;
     if (cls === 0) {
       if (this.#keyType === 1) {
         const message = 'credit is refused under a DDTK (KT 1)';
-        return timedReject(token, cls, sub, name, tid, 'ddtk-error', message);
+        return tidResult(token, cls, sub, name, tid, 'ddtk-error', message);
       }
       return this.#credit(token, sub, name, tid, (hi >>> 24) & 0xf, field);
     }
     return this.#management(token, sub, name, tid, field);
   }
 
-  /** Store the TID of an accepted token and give its issue time (the one place a TID is stored). */
-  #acceptTid(tid: number): string {
+  /** Store the TID of an accepted token and add its issue time, the result's last field (the one place a TID is stored). */
+  #issued(r: MeterResult, tid: number): MeterResult {
     this.#tids.insert(tid);
-    return tidInstant(tid, this.#baseDate);
+    r.issuedAt = tidInstant(tid, this.#baseDate);
+    return r;
   }
 
-  // The results below are built as one object literal each, keys in the documented order (the JSON the
-  // CLI and the HTTP API print): no base object grown property by property, no spread, no Object.assign.
+  // The results below start from tidResult / keyChangeResult (keys in the documented order: the JSON the
+  // CLI and the HTTP API print) and add their own fields after it in that order; no spread, no Object.assign.
 
   #credit(token: string, sub: number, type: string, tid: number, nibble: number, field: number): MeterResult {
     const register = REGISTER_NAMES[sub]!;
@@ -283,31 +284,24 @@ export class Meter {
       const big = negative ? BigInt(regs[sub]!) - value : BigInt(regs[sub]!) + value;
       if (big < 0n) {
         const message = `${amount} would take the ${register} register below zero`;
-        return amountReject(token, sub, type, tid, 'range-error', message, amount);
+        const r = tidResult(token, 0, sub, type, tid, 'range-error', message);
+        r.amount = amount;
+        return r;
       }
       next = big > BigInt(REGISTER_CAPACITY) ? REGISTER_CAPACITY + 1 : Number(big);
     }
     if (next > REGISTER_CAPACITY) {
       const message = `${amount} would overflow the ${register} register`;
-      return amountReject(token, sub, type, tid, 'overflow', message, amount);
+      const r = tidResult(token, 0, sub, type, tid, 'overflow', message);
+      r.amount = amount;
+      return r;
     }
     regs[sub] = next;
-    return {
-      token,
-      class: 0,
-      subclass: sub,
-      type,
-      tid,
-      result: 'accept',
-      accepted: true,
-      display: ACCEPT_DISPLAY,
-      message: `credit ${amount} to ${register}`,
-      changed: true,
-      amount,
-      register,
-      balance: formatRegister(sub, next),
-      issuedAt: this.#acceptTid(tid),
-    };
+    const r = tidResult(token, 0, sub, type, tid, 'accept', `credit ${amount} to ${register}`);
+    r.amount = amount;
+    r.register = register;
+    r.balance = formatRegister(sub, next);
+    return this.#issued(r, tid);
   }
 
   #management(token: string, sub: number, type: string, tid: number, field: number): MeterResult {
@@ -315,92 +309,52 @@ export class Meter {
       case 0: {
         const watts = decodeAmountField(field);
         this.#maximumPowerLimit = watts;
-        return acceptWatts(
-          token,
-          sub,
-          type,
-          tid,
-          `maximum power limit ${watts} W`,
-          watts,
-          this.#acceptTid(tid),
-        );
+        const r = tidResult(token, 2, sub, type, tid, 'accept', `maximum power limit ${watts} W`);
+        r.watts = watts;
+        return this.#issued(r, tid);
       }
       case 6: {
         const watts = decodeAmountField(field);
         this.#maximumPhasePowerUnbalanceLimit = watts;
         const message = `maximum phase power unbalance limit ${watts} W`;
-        return acceptWatts(token, sub, type, tid, message, watts, this.#acceptTid(tid));
+        const r = tidResult(token, 2, sub, type, tid, 'accept', message);
+        r.watts = watts;
+        return this.#issued(r, tid);
       }
       case 1: {
-        if (field === 0xffff) {
-          this.#registers.fill(0);
-          const message = 'all credit registers cleared';
-          return acceptRegister(token, sub, type, tid, message, 'all', this.#acceptTid(tid));
-        }
-        const name = REGISTER_NAMES[field];
+        const all = field === 0xffff;
+        const name = all ? 'all' : REGISTER_NAMES[field];
         if (name === undefined) {
           const message = `register ${field} does not exist (0..7 or 65535 for all)`;
-          return timedReject(token, 2, sub, type, tid, 'range-error', message);
+          return tidResult(token, 2, sub, type, tid, 'range-error', message);
         }
-        this.#registers[field] = 0;
-        return acceptRegister(token, sub, type, tid, `${name} register cleared`, name, this.#acceptTid(tid));
+        if (all) this.#registers.fill(0);
+        else this.#registers[field] = 0;
+        const message = all ? 'all credit registers cleared' : `${name} register cleared`;
+        const r = tidResult(token, 2, sub, type, tid, 'accept', message);
+        r.register = name;
+        return this.#issued(r, tid);
       }
       case 2: {
-        const issuedAt = this.#acceptTid(tid);
         this.#tariffRate = field;
-        return {
-          token,
-          class: 2,
-          subclass: sub,
-          type,
-          tid,
-          result: 'accept',
-          accepted: true,
-          display: ACCEPT_DISPLAY,
-          message: `tariff rate ${field}`,
-          changed: true,
-          rate: field,
-          issuedAt,
-        };
+        const r = tidResult(token, 2, sub, type, tid, 'accept', `tariff rate ${field}`);
+        r.rate = field;
+        return this.#issued(r, tid);
       }
       case 5: {
         if (field !== 0) {
           const message = `ClearTamperCondition pad must be 0, got ${field}`;
-          return timedReject(token, 2, sub, type, tid, 'range-error', message);
+          return tidResult(token, 2, sub, type, tid, 'range-error', message);
         }
         this.#tamper = false;
-        return {
-          token,
-          class: 2,
-          subclass: sub,
-          type,
-          tid,
-          result: 'accept',
-          accepted: true,
-          display: ACCEPT_DISPLAY,
-          message: 'tamper condition cleared',
-          changed: true,
-          issuedAt: this.#acceptTid(tid),
-        };
+        return this.#issued(tidResult(token, 2, sub, type, tid, 'accept', 'tamper condition cleared'), tid);
       }
       default: {
         // sub 7 (the only one left: 3, 4, 8, 9 are key change, 10..15 have no type row)
-        const issuedAt = this.#acceptTid(tid);
         this.#waterMeterFactor = field;
-        return {
-          token,
-          class: 2,
-          subclass: sub,
-          type,
-          tid,
-          result: 'accept',
-          accepted: true,
-          display: ACCEPT_DISPLAY,
-          message: `water meter factor ${field}`,
-          changed: true,
-          factor: field,
-          issuedAt,
-        };
+        const r = tidResult(token, 2, sub, type, tid, 'accept', `water meter factor ${field}`);
+        r.factor = field;
+        return this.#issued(r, tid);
       }
     }
   }
@@ -499,19 +453,10 @@ export class Meter {
     }
     this.#pending = [];
     const ro = k.rollover ? ', TID memory cleared' : '';
-    return {
-      token,
-      class: 2,
-      subclass: sub,
-      type: 'key-change',
-      section,
-      result: code,
-      accepted: true,
-      display: RESULT_DISPLAY[code],
-      message: `new key installed (KT ${k.keyType}, KRN ${k.keyRevisionNo}, KEN ${k.keyExpiryNo}${ro})`,
-      changed: true,
-      keyInstalled: true,
-    };
+    const message = `new key installed (KT ${k.keyType}, KRN ${k.keyRevisionNo}, KEN ${k.keyExpiryNo}${ro})`;
+    const r = keyChangeResult(token, sub, section, code, message, true);
+    r.keyInstalled = true;
+    return r;
   }
 
   /** The key-type and range rules a complete set must pass, or null. */
@@ -646,7 +591,6 @@ export class Meter {
   }
 }
 
-const ACCEPT_DISPLAY = RESULT_DISPLAY.accept;
 const KCT_ACCEPTED: readonly ResultCode[] = [
   'function-error', // unused: sections are 1..4
   'kct-1-accepted',
@@ -678,8 +622,13 @@ function keyChangeResult(
   };
 }
 
-/** A refused class 0 / 2 token whose TID was read (key-expired, old, used, key-type, DDTK, range). */
-function timedReject(
+/**
+ * A class 0 / 2 result whose TID was read (accepted, or refused: key-expired, old, used, key-type, DDTK,
+ * range, overflow): the fields all of them open with, in the documented key order. The caller adds what
+ * its kind carries after them (amount, register, balance, watts, rate, factor), then issuedAt via
+ * Meter#issued; adding in that order keeps the JSON's key order.
+ */
+function tidResult(
   token: string,
   cls: number,
   sub: number,
@@ -688,6 +637,7 @@ function timedReject(
   code: ResultCode,
   message: string,
 ): MeterResult {
+  const accepted = code === 'accept';
   return {
     token,
     class: cls,
@@ -695,85 +645,10 @@ function timedReject(
     type,
     tid,
     result: code,
-    accepted: false,
+    accepted,
     display: RESULT_DISPLAY[code],
     message,
-    changed: false,
-  };
-}
-
-/** A refused credit token with its decoded amount (overflow, range). */
-function amountReject(
-  token: string,
-  sub: number,
-  type: string,
-  tid: number,
-  code: ResultCode,
-  message: string,
-  amount: string,
-): MeterResult {
-  return {
-    token,
-    class: 0,
-    subclass: sub,
-    type,
-    tid,
-    result: code,
-    accepted: false,
-    display: RESULT_DISPLAY[code],
-    message,
-    changed: false,
-    amount,
-  };
-}
-
-function acceptWatts(
-  token: string,
-  sub: number,
-  type: string,
-  tid: number,
-  message: string,
-  watts: number,
-  issuedAt: string,
-): MeterResult {
-  return {
-    token,
-    class: 2,
-    subclass: sub,
-    type,
-    tid,
-    result: 'accept',
-    accepted: true,
-    display: ACCEPT_DISPLAY,
-    message,
-    changed: true,
-    watts,
-    issuedAt,
-  };
-}
-
-function acceptRegister(
-  token: string,
-  sub: number,
-  type: string,
-  tid: number,
-  message: string,
-  register: RegisterName | 'all',
-  issuedAt: string,
-): MeterResult {
-  return {
-    token,
-    class: 2,
-    subclass: sub,
-    type,
-    tid,
-    result: 'accept',
-    accepted: true,
-    display: ACCEPT_DISPLAY,
-    message,
-    changed: true,
-    register,
-    issuedAt,
+    changed: accepted,
   };
 }
 
