@@ -55,6 +55,10 @@ function amountText(amount: string | number): string {
 
 type T = Instant;
 type Rnd = number | null | undefined;
+/** A timed credit method's arguments, in the Java order. */
+type AmountArgs<A> = [time: T, amount: A, randomNo: Rnd, isStid: boolean, drn: string, config: FactoryConfig];
+/** A timed management method's arguments, in the Java order: its one number stands where credit has the amount. */
+type ValueArgs = [time: T, value: number, randomNo: Rnd, isStid: boolean, drn: string, config: FactoryConfig];
 
 /**
  * Nectar SDK-style generator. Timed methods keep the Java order (time, value, randomNo, isStid, drn, config);
@@ -97,6 +101,23 @@ export class TokenFactory {
     }
   }
 
+  /** An amount token (credit, 8 types): the amount as a decimal string or a finite number. */
+  #amountToken(
+    type: TokenTypeName,
+    [time, amount, randomNo, isStid, drn, config]: AmountArgs<string | number>,
+  ): NectarTokenRecord {
+    return this.#timed(type, time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
+  }
+
+  /** A management token whose one number is `field` (watts, register, rate, pad, factor). */
+  #valueToken(
+    type: TokenTypeName,
+    field: 'watts' | 'register' | 'rate' | 'pad' | 'factor',
+    [time, value, randomNo, isStid, drn, config]: readonly [...ValueArgs, ...unknown[]],
+  ): NectarTokenRecord {
+    return this.#timed(type, time, { [field]: value }, randomNo, isStid, drn, config);
+  }
+
   #testDisplay(
     type: TokenTypeName,
     control: number,
@@ -111,93 +132,29 @@ export class TokenFactory {
     return record(t, null, this.#now().toISOString());
   }
 
-  generateElectricityToken(
-    time: T,
-    amount: string | number,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('electricity', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
+  generateElectricityToken(...args: AmountArgs<string | number>): NectarTokenRecord {
+    return this.#amountToken('electricity', args);
   }
-  generateWaterToken(
-    time: T,
-    amount: string | number,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('water', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
+  generateWaterToken(...args: AmountArgs<string | number>): NectarTokenRecord {
+    return this.#amountToken('water', args);
   }
-  generateGasToken(
-    time: T,
-    amount: string | number,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('gas', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
+  generateGasToken(...args: AmountArgs<string | number>): NectarTokenRecord {
+    return this.#amountToken('gas', args);
   }
-  generateTimeToken(
-    time: T,
-    amount: string | number,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('time', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
+  generateTimeToken(...args: AmountArgs<string | number>): NectarTokenRecord {
+    return this.#amountToken('time', args);
   }
-  generateElectricityCurrencyToken(
-    time: T,
-    amount: string,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed(
-      'electricity-currency',
-      time,
-      { amount: amountText(amount) },
-      randomNo,
-      isStid,
-      drn,
-      config,
-    );
+  generateElectricityCurrencyToken(...args: AmountArgs<string>): NectarTokenRecord {
+    return this.#amountToken('electricity-currency', args);
   }
-  generateWaterCurrencyToken(
-    time: T,
-    amount: string,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('water-currency', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
+  generateWaterCurrencyToken(...args: AmountArgs<string>): NectarTokenRecord {
+    return this.#amountToken('water-currency', args);
   }
-  generateGasCurrencyToken(
-    time: T,
-    amount: string,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('gas-currency', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
+  generateGasCurrencyToken(...args: AmountArgs<string>): NectarTokenRecord {
+    return this.#amountToken('gas-currency', args);
   }
-  generateTimeCurrencyToken(
-    time: T,
-    amount: string,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('time-currency', time, { amount: amountText(amount) }, randomNo, isStid, drn, config);
+  generateTimeCurrencyToken(...args: AmountArgs<string>): NectarTokenRecord {
+    return this.#amountToken('time-currency', args);
   }
   /** Class 1 sub 0: 36-bit control, 2-digit manufacturer code (a number is zero-padded). */
   generateInitiateMeterTestDisplay10Token(
@@ -213,67 +170,29 @@ export class TokenFactory {
   ): NectarTokenRecord {
     return this.#testDisplay('test-display-2', control, manufacturerCode, 4);
   }
-  generateSetMaximumPowerLimitToken(
-    time: T,
-    watts: number,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('max-power-limit', time, { watts }, randomNo, isStid, drn, config);
+  /** The value (2nd argument) is `watts`. */
+  generateSetMaximumPowerLimitToken(...args: ValueArgs): NectarTokenRecord {
+    return this.#valueToken('max-power-limit', 'watts', args);
   }
-  generateClearCreditToken(
-    time: T,
-    register: number,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('clear-credit', time, { register }, randomNo, isStid, drn, config);
+  /** The value (2nd argument) is `register`. */
+  generateClearCreditToken(...args: ValueArgs): NectarTokenRecord {
+    return this.#valueToken('clear-credit', 'register', args);
   }
-  generateSetTariffRateToken(
-    time: T,
-    rate: number,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('tariff-rate', time, { rate }, randomNo, isStid, drn, config);
+  /** The value (2nd argument) is `rate`. */
+  generateSetTariffRateToken(...args: ValueArgs): NectarTokenRecord {
+    return this.#valueToken('tariff-rate', 'rate', args);
   }
-  generateClearTamperConditionToken(
-    time: T,
-    pad: number,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('clear-tamper', time, { pad }, randomNo, isStid, drn, config);
+  /** The value (2nd argument) is `pad`. */
+  generateClearTamperConditionToken(...args: ValueArgs): NectarTokenRecord {
+    return this.#valueToken('clear-tamper', 'pad', args);
   }
-  generateSetMaximumPhasePowerUnbalanceLimitToken(
-    time: T,
-    watts: number,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-  ): NectarTokenRecord {
-    return this.#timed('max-phase-power-unbalance-limit', time, { watts }, randomNo, isStid, drn, config);
+  /** The value (2nd argument) is `watts`. */
+  generateSetMaximumPhasePowerUnbalanceLimitToken(...args: ValueArgs): NectarTokenRecord {
+    return this.#valueToken('max-phase-power-unbalance-limit', 'watts', args);
   }
-  /** Nectar's example has a trailing boolean after the config reference; it is accepted and ignored. */
-  generateSetWaterMeterFactorToken(
-    time: T,
-    factor: number,
-    randomNo: Rnd,
-    isStid: boolean,
-    drn: string,
-    config: FactoryConfig,
-    _debug?: boolean,
-  ): NectarTokenRecord {
-    return this.#timed('water-meter-factor', time, { factor }, randomNo, isStid, drn, config);
+  /** Nectar's example has a trailing boolean after the config reference; it is accepted and ignored. The value (2nd argument) is `factor`. */
+  generateSetWaterMeterFactorToken(...args: [...ValueArgs, debug?: boolean]): NectarTokenRecord {
+    return this.#valueToken('water-meter-factor', 'factor', args);
   }
   /** The whole key-change set (2 or 4 records), encrypted under `config`'s key for `drn`. */
   generateSet1stSectionDecoderKeyToken(
