@@ -3,12 +3,13 @@
 // Usage (in apps/meter-sim): node --import tsx bench/http.ts [--quick]. Last stdout line: the rows as JSON.
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { configFromJson } from 'sts-config';
 import { encodeToken, keyFromConfig } from 'sts-token';
+import { markdownTable, median, writeResults } from '../../../bench/harness.ts';
 
 export interface HttpBenchRow {
   name: string;
@@ -21,7 +22,6 @@ export interface HttpBenchRow {
 }
 
 const here = new URL('.', import.meta.url).pathname;
-const root = new URL('../../../', import.meta.url).pathname;
 const BIN = join(here, '../bin/sts-meter.js');
 /** wrk threads and connections: one core for wrk, one for the server; enough connections to fill a batch. */
 const THREADS = 1;
@@ -191,11 +191,6 @@ function runWrk(port: number, path: string, script: string, tokenFile: string, s
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-}
-
 function medianRun(runs: WrkResult[]): WrkResult {
   const m = median(runs.map((r) => r.rps));
   return runs.find((r) => r.rps === m)!;
@@ -283,8 +278,7 @@ export async function runHttpBench(opts: { quick?: boolean } = {}): Promise<Http
         target: `≥ 5000 req/s; p99 ${round2(m.p99Ms)} ms (native ${round2(n.p99Ms)} ms)`,
       },
     ];
-    mkdirSync(join(root, 'bench/results'), { recursive: true });
-    writeFileSync(join(root, 'bench/results/meter-sim-http.json'), `${JSON.stringify(rows, null, 2)}\n`);
+    writeResults('meter-sim-http', rows);
     return rows;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -296,14 +290,22 @@ function round2(x: number): number {
 }
 
 function table(rows: HttpBenchRow[]): string {
-  return [
-    '| benchmark | req/s | ratio to native | p99 latency | mean latency |',
-    '|---|---:|---:|---:|---:|',
-    ...rows.map(
-      (r) =>
-        `| ${r.name} | ${r.ops_per_s.toLocaleString('en-US')} | ${r.ratio_to_native ?? ''} | ${r.p99_ms} ms | ${r.mean_ms} ms |`,
-    ),
-  ].join('\n');
+  return markdownTable(
+    [
+      ['benchmark', 'left'],
+      ['req/s', 'right'],
+      ['ratio to native', 'right'],
+      ['p99 latency', 'right'],
+      ['mean latency', 'right'],
+    ],
+    rows.map((r) => [
+      r.name,
+      r.ops_per_s.toLocaleString('en-US'),
+      String(r.ratio_to_native ?? ''),
+      `${r.p99_ms} ms`,
+      `${r.mean_ms} ms`,
+    ]),
+  );
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -4,10 +4,11 @@
 
 import { spawnSync } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hexToBytes, prepareMisty1Key, prepareStaKey } from 'sts-crypto';
+import { markdownTable, median, writeResults } from '../../../bench/harness.ts';
 import { Meter } from '../src/meter.ts';
 import { buildToken, timedBlock } from '../src/token-encoder.ts';
 
@@ -15,7 +16,6 @@ const quick = process.argv.includes('--quick');
 const RUNS = quick ? 3 : 5;
 const TOKENS = 200_000;
 const here = new URL('.', import.meta.url).pathname;
-const root = new URL('../../../', import.meta.url).pathname;
 
 interface Row {
   name: string;
@@ -23,11 +23,6 @@ interface Row {
   ratio_to_native?: number;
   unit?: string;
   [k: string]: unknown;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 const MADE = new Date('2004-01-01T00:00:00Z');
@@ -184,10 +179,14 @@ if (existsSync(httpBench)) {
   }
 }
 
-const table = [
-  '| benchmark | ops/s | ratio to native | notes |',
-  '|---|---:|---:|---|',
-  ...rows.map((r) => {
+const table = markdownTable(
+  [
+    ['benchmark', 'left'],
+    ['ops/s', 'right'],
+    ['ratio to native', 'right'],
+    ['notes', 'left'],
+  ],
+  rows.map((r) => {
     const notes = [
       r.wall_s !== undefined ? `${r.wall_s} s wall` : '',
       r.peak_rss_mb !== undefined ? `${r.peak_rss_mb} MB peak RSS` : '',
@@ -196,9 +195,8 @@ const table = [
     ]
       .filter(Boolean)
       .join(', ');
-    return `| ${r.name} | ${r.ops_per_s.toLocaleString('en-US')} | ${r.ratio_to_native ?? ''} | ${notes} |`;
+    return [r.name, r.ops_per_s.toLocaleString('en-US'), String(r.ratio_to_native ?? ''), notes];
   }),
-].join('\n');
+);
 console.log(table);
-mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/meter-sim.json'), `${JSON.stringify(rows, null, 2)}\n`);
+writeResults('meter-sim', rows);

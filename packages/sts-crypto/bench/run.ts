@@ -2,7 +2,8 @@
 // Usage (in packages/sts-crypto): node --import tsx bench/run.ts [--strict] [--update-readme]
 
 import { createCipheriv, createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { markdownTable, measure, type Op, writeResults } from '../../../bench/harness.ts';
 import { bytesToHex, hexToBytes } from '../src/bytes.ts';
 import { type DecoderKeyParams, prepareDecoderKeyDerivation } from '../src/decoder-key.ts';
 import { prepareDesKey } from '../src/des.ts';
@@ -15,52 +16,7 @@ const RUNS = 5;
 const RUN_MS = 500;
 const strict = process.argv.includes('--strict');
 const updateReadme = process.argv.includes('--update-readme');
-
-/** A measured operation: `op(n)` performs it n times. */
-type Op = (n: number) => void;
-
-/** CPU seconds (user + system) this process has used: unlike the wall clock, it does not count the time
- *  other processes on a shared machine take from us, so ops per CPU-second is the speed of one core. */
-const cpuSeconds = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-
-interface Rate {
-  /** Median over the runs of operations per CPU-second. */
-  ops: number;
-  /** Median over the runs of operations per wall-clock second (lower when the machine is busy). */
-  wallOps: number;
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
-function measure(op: Op): Rate {
-  // Warm up and size a batch to ~10 ms so the clocks are read rarely.
-  let batch = 256;
-  for (;;) {
-    const t = cpuSeconds();
-    op(batch);
-    if (cpuSeconds() - t >= 0.01 || batch >= 1 << 24) break;
-    batch *= 2;
-  }
-  const rates: number[] = [];
-  const wallRates: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    let n = 0;
-    const c0 = cpuSeconds();
-    const w0 = performance.now();
-    let c = c0;
-    do {
-      op(batch);
-      n += batch;
-      c = cpuSeconds();
-    } while (c - c0 < RUN_MS / 1000);
-    rates.push(n / (c - c0));
-    wallRates.push(n / ((performance.now() - w0) / 1000));
-  }
-  return { ops: median(rates), wallOps: median(wallRates) };
-}
+const MEASURE = { runs: RUNS, runMs: RUN_MS, maxBatch: 1 << 24 };
 
 const out = new Uint32Array(2);
 const hi0 = 0x0b19eb23;
@@ -328,8 +284,8 @@ const fmt = (x: number): string =>
 
 const rows: Row[] = [];
 const baselines = {
-  des: { name: 'native: DES block, node:crypto des-ede-ecb K‖K, prepared', ...measure(nativeDes) },
-  hmac: { name: 'native: HMAC-SHA-256 of 49 bytes, node:crypto', ...measure(nativeHmac) },
+  des: { name: 'native: DES block, node:crypto des-ede-ecb K‖K, prepared', ...measure(nativeDes, MEASURE) },
+  hmac: { name: 'native: HMAC-SHA-256 of 49 bytes, node:crypto', ...measure(nativeHmac, MEASURE) },
 };
 for (const c of cases) {
   let op: Op;
@@ -340,7 +296,7 @@ for (const c of cases) {
     rows.push({ name: c.name, ops_per_s: null, floor: c.floor, result: 'not available', note });
     continue;
   }
-  const { ops, wallOps } = measure(op);
+  const { ops, wallOps } = measure(op, MEASURE);
   const base = baselines[c.baseline];
   rows.push({
     name: c.name,
@@ -356,14 +312,22 @@ for (const b of Object.values(baselines)) {
   rows.push({ name: b.name, ops_per_s: Math.round(b.ops), wall_ops_per_s: Math.round(b.wallOps) });
 }
 
-const table = [
-  `| operation | ops/s | × native | floor | result |`,
-  `|---|---:|---:|---:|---|`,
-  ...rows.map(
-    (r) =>
-      `| ${r.name} | ${r.ops_per_s === null ? '—' : fmt(r.ops_per_s)} | ${r.ratio_to_native?.toFixed(2) ?? (r.floor === undefined ? '1' : '—')} | ${r.floor === undefined ? '' : `≥ ${fmt(r.floor)}`} | ${r.result ?? 'baseline'}${r.note ? ` (${r.note})` : ''} |`,
-  ),
-].join('\n');
+const table = markdownTable(
+  [
+    ['operation', 'left'],
+    ['ops/s', 'right'],
+    ['× native', 'right'],
+    ['floor', 'right'],
+    ['result', 'left'],
+  ],
+  rows.map((r) => [
+    r.name,
+    r.ops_per_s === null ? '—' : fmt(r.ops_per_s),
+    r.ratio_to_native?.toFixed(2) ?? (r.floor === undefined ? '1' : '—'),
+    r.floor === undefined ? '' : `≥ ${fmt(r.floor)}`,
+    `${r.result ?? 'baseline'}${r.note ? ` (${r.note})` : ''}`,
+  ]),
+);
 
 console.log(
   `sts-crypto, Node ${process.version}, operations per CPU-second of one thread, median of ${RUNS} runs of ` +
@@ -373,10 +337,7 @@ console.log(
 console.log(table);
 for (const r of rows) if (r.result !== undefined) console.log(`${r.result}: ${r.name}`);
 
-const resultsUrl = new URL('../../../bench/results/sts-crypto.json', import.meta.url);
-mkdirSync(new URL('.', resultsUrl), { recursive: true });
-writeFileSync(resultsUrl, `${JSON.stringify(rows, null, 2)}\n`);
-console.log(`\nwrote ${resultsUrl.pathname}`);
+console.log(`\nwrote ${writeResults('sts-crypto', rows)}`);
 
 if (updateReadme) {
   // Replace what lies between the markers of README.md with this run's table.

@@ -2,8 +2,8 @@
 // Usage (in packages/sts-token): node --import tsx bench/run.ts — ops per CPU-second (wall rate kept in the JSON),
 // medians of 5 runs, one thread (one core); rows with a floor print PASS or FAIL.
 import { createCipheriv } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { luhnCheckDigit, prepareDecoderKeyDerivation, tokenCrcField } from 'sts-crypto';
+import { markdownTable, measure, type Op, writeResults } from '../../../bench/harness.ts';
 import {
   decodeToken,
   decryptTokenBlock,
@@ -18,50 +18,7 @@ import {
 const RUNS = 5;
 const RUN_MS = 400;
 
-/** CPU seconds (user + system) this process has used: unlike the wall clock, it does not count the time
- *  other processes on a shared machine take from us, so ops per CPU-second is the speed of one core. */
-function cpuSeconds(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
-
-interface Rate {
-  /** Median over the runs of operations per CPU-second. */
-  ops: number;
-  /** Median over the runs of operations per wall-clock second (lower when the machine is busy). */
-  wallOps: number;
-}
-
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-}
-
-function measure(op: (n: number) => void): Rate {
-  // Warm up and size a batch to ~10 ms of CPU so the clocks are read rarely.
-  let batch = 256;
-  for (;;) {
-    const t = cpuSeconds();
-    op(batch);
-    if (cpuSeconds() - t >= 0.01 || batch >= 1 << 22) break;
-    batch *= 2;
-  }
-  const rates: number[] = [];
-  const wallRates: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    let n = 0;
-    const c0 = cpuSeconds();
-    const w0 = performance.now();
-    let c = c0;
-    do {
-      op(batch);
-      n += batch;
-      c = cpuSeconds();
-    } while (c - c0 < RUN_MS / 1000);
-    rates.push(n / (c - c0));
-    wallRates.push(n / ((performance.now() - w0) / 1000));
-  }
-  return { ops: median(rates), wallOps: median(wallRates) };
-}
+const MEASURE = { runs: RUNS, runMs: RUN_MS, maxBatch: 1 << 22 };
 
 function check(what: string, actual: unknown, expected: unknown): void {
   if (actual !== expected)
@@ -83,7 +40,7 @@ const native = measure((n) => {
     block.writeUInt32BE(i >>> 0, 4);
     sink ^= des.update(block)[0]!;
   }
-});
+}, MEASURE);
 
 const key = prepareKey({ decoderKey: 'E653341F9D5BF36F', encryptionAlgorithm: 'sta', baseDate: 1993 });
 check(
@@ -104,8 +61,8 @@ interface Row {
   note: string;
 }
 const rows: Row[] = [];
-function row(name: string, note: string, op: (n: number) => void, floor?: number): void {
-  const { ops, wallOps } = measure(op);
+function row(name: string, note: string, op: Op, floor?: number): void {
+  const { ops, wallOps } = measure(op, MEASURE);
   rows.push({
     name,
     ops_per_s: Math.round(ops),
@@ -301,13 +258,23 @@ console.log(
   `sts-token, Node ${process.version}, operations per CPU-second of one thread (median of ${RUNS} runs of ` +
     `≥ ${RUN_MS / 1000} CPU-s)\n`,
 );
-console.log('| operation | ops/s | × native DES | floor | result |');
-console.log('|---|---:|---:|---:|---|');
-for (const r of rows)
-  console.log(
-    `| ${r.name} | ${fmt(r.ops_per_s)} | ${r.ratio_to_native} | ${r.floor === undefined ? '' : `≥ ${fmt(r.floor)}`} | ${r.result ?? ''} |`,
-  );
-const outDir = new URL('../../../bench/results/', import.meta.url);
-mkdirSync(outDir, { recursive: true });
-writeFileSync(new URL('sts-token.json', outDir), `${JSON.stringify(rows, null, 2)}\n`);
+console.log(
+  markdownTable(
+    [
+      ['operation', 'left'],
+      ['ops/s', 'right'],
+      ['× native DES', 'right'],
+      ['floor', 'right'],
+      ['result', 'left'],
+    ],
+    rows.map((r) => [
+      r.name,
+      fmt(r.ops_per_s),
+      String(r.ratio_to_native),
+      r.floor === undefined ? '' : `≥ ${fmt(r.floor)}`,
+      r.result ?? '',
+    ]),
+  ),
+);
+writeResults('sts-token', rows);
 if (sink === 42) console.log('');
