@@ -26,3 +26,23 @@ test('the number of meters is capped: the meter seen first is forgotten', () => 
   expect(t.record('d', 7, 3)).toEqual({ tid: 7, firstLine: 1 });
   expect(MAX_METERS).toBe(50_000);
 });
+
+test('meters are forgotten first in, first out however often the window turns over', () => {
+  const t = new TidTracker(4);
+  // 40 meters, each twice (the second TID of a meter turns its packed pair into a list).
+  for (let m = 0; m < 40; m++) {
+    t.record(`m${m}`, 1, 2 * m);
+    t.record(`m${m}`, 2, 2 * m + 1);
+  }
+  expect(t.size).toBe(4);
+  // m36..m39 are remembered, with both TIDs; m35 was forgotten.
+  expect(t.record('m36', 1, 100)).toEqual({ tid: 1, firstLine: 72 });
+  expect(t.record('m39', 2, 101)).toEqual({ tid: 2, firstLine: 79 });
+  expect(t.record('m35', 1, 102)).toBeUndefined();
+  // Recording m35 again forgot the oldest of the window, m36.
+  expect(t.record('m36', 1, 103)).toBeUndefined();
+  // Numbers are meters too, never equal to a string.
+  expect(t.record(160, 1, 104)).toBeUndefined();
+  expect(t.record('160', 1, 105)).toBeUndefined();
+  expect(t.record(160, 1, 106)).toEqual({ tid: 1, firstLine: 104 });
+});
