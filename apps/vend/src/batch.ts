@@ -1,14 +1,13 @@
-// The JSON Lines batch engine: split input chunks into lines, answer each line, write in input order.
-// Constant memory: one input chunk and its answers are alive at a time, and stdout backpressure is obeyed.
-import { once } from 'node:events';
+// The JSON Lines batch engine: cut the input into pieces of whole lines, answer them on this thread or in
+// worker threads, write the answers in input order. Flat memory: few pieces in flight, backpressure obeyed.
 import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
+import type { LineAnswerer } from './batch-lines.ts';
+import { WorkerPool, type WorkerSetup } from './batch-pool.ts';
+import type { PieceOutput } from './batch-worker.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import type { Progress } from './progress.ts';
-
-/** Answers one request line; `failed` marks an error response (the exit code becomes 1). */
-export type LineHandler = (request: unknown, lineNumber: number) => { response: string; failed: boolean };
 
 export interface BatchResult {
   /** Non-empty lines answered. */
@@ -17,16 +16,7 @@ export interface BatchResult {
   failed: number;
 }
 
-/**
- * Prepared decoder keys a batch keeps (sts-token's RequestCache LRU): enough for meters that come back
- * within a few thousand lines, small enough that memory stays flat (each key holds its schedule).
- */
-export const BATCH_CACHED_KEYS = 4096;
-
-/**
- * Bytes per read: big enough that the per-chunk costs (one write, one await) vanish, small enough that a
- * chunk's answers die young (a bigger chunk keeps them alive across scavenges and grows the old heap).
- */
+/** Bytes per read: big enough that the per-read costs (one await) vanish. */
 const CHUNK_BYTES = 64 * 1024;
 
 export interface BatchInput {
@@ -71,91 +61,235 @@ export function systemReason(error: unknown): string {
   }
 }
 
-/** The response line for a line that is not JSON. */
-function badJsonLine(lineNumber: number, error: unknown): string {
-  const reason = error instanceof Error ? error.message : 'not JSON';
-  return JSON.stringify({ id: null, error: { code: 'bad-json', message: `line ${lineNumber}: ${reason}` } });
+/** How a batch answers its lines. */
+export interface BatchPlan {
+  /** The answerer of the main thread (small inputs, and while workers load). */
+  createAnswerer: () => LineAnswerer;
+  /** The module (URL) and factory from which each worker builds its own answerer; none: one thread. */
+  worker?: WorkerSetup;
+  /** Sees the notes of each piece on the main thread, in input order (the duplicate-TID check). */
+  onNotes?: (notes: unknown) => void;
 }
 
 /**
- * Run a batch: every non-empty line of `input` goes through JSON.parse and `handle`, and the answers
- * are written to `output` one line each, in input order. Blank lines are skipped but still counted,
- * so line numbers match the file. Resolves when the output has taken everything.
+ * Bytes of input per piece (whole lines) handed to a worker or answered at once: a few thousand lines,
+ * so the per-piece costs (a message each way, one write) vanish and a piece's garbage dies young.
+ */
+const PIECE_BYTES = 256 * 1024;
+
+/**
+ * Inputs smaller than this stay on the main thread: starting workers (each loads the libraries through
+ * tsx) costs more than it saves. Stdin (size unknown) starts them once this much has been read.
+ */
+const WORKERS_FROM_BYTES = 2 * 1024 * 1024;
+
+/**
+ * A piece bigger than this (a few very long lines) is answered on the main thread: a worker's heap is
+ * capped (batch-pool.ts), the main thread's is not.
+ */
+const WORKER_PIECE_LIMIT = 8 * 1024 * 1024;
+
+/** Most workers: past a few, the main thread (reading, ordering, writing) is the limit. */
+const MAX_WORKERS = 8;
+
+/**
+ * Worker threads for a batch: `STS_VEND_WORKERS` (0 = all on the main thread) or, unset, one per core
+ * (at least 2) when the input is big enough; never for a terminal (lines typed one at a time).
+ * `forced` (the variable is set): every piece goes to a worker, even while they load.
+ */
+export function batchWorkers(input: BatchInput): { count: number; forced: boolean; fromBytes: number } {
+  const setting = process.env.STS_VEND_WORKERS;
+  if (setting !== undefined && setting !== '') {
+    if (!/^\d+$/.test(setting) || Number(setting) > 64)
+      throw new CliError(
+        'usage',
+        `STS_VEND_WORKERS must be a whole number from 0 to 64, got '${setting.slice(0, 20)}'`,
+        EXIT_USAGE,
+      );
+    return { count: Number(setting), forced: true, fromBytes: 0 };
+  }
+  if ((input.stream as { isTTY?: boolean }).isTTY === true) return { count: 0, forced: false, fromBytes: 0 };
+  if (input.size !== undefined && input.size < WORKERS_FROM_BYTES)
+    return { count: 0, forced: false, fromBytes: 0 };
+  const count = Math.min(MAX_WORKERS, Math.max(2, availableParallelism()));
+  return { count, forced: false, fromBytes: input.size === undefined ? WORKERS_FROM_BYTES : 0 };
+}
+
+/** `bytes` joined into one buffer of its own (never a slice of Node's shared pool: it may be moved to a worker). */
+function ownBytes(parts: Buffer[], length: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const part of parts) at += part.copy(out, at);
+  return out;
+}
+
+/** Resolves when `output` has room again, or is closed or broken. */
+function drained(output: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      output.off('drain', done);
+      output.off('close', done);
+      output.off('error', done);
+      resolve();
+    };
+    output.on('drain', done);
+    output.on('close', done);
+    output.on('error', done);
+  });
+}
+
+function countNewlines(bytes: Buffer): number {
+  let count = 0;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) count++;
+  return count;
+}
+
+/**
+ * Run a batch: every non-empty line of `input` is answered (by the plan's answerer, on the main thread
+ * or in worker threads) and the answers are written to `output` one line each, in input order. Blank
+ * lines are skipped but still counted, so line numbers match the file. Memory stays flat: a bounded
+ * number of pieces is in flight, and stdout backpressure is obeyed. Resolves when the output has taken
+ * everything.
  */
 export async function runBatch(
   input: BatchInput,
   output: Writable,
-  handle: LineHandler,
+  plan: BatchPlan,
   progress: Progress,
 ): Promise<BatchResult> {
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
-  let lineNumber = 0;
+  const workers = plan.worker === undefined ? { count: 0, forced: false, fromBytes: 0 } : batchWorkers(input);
+  if (workers.count === 0 && workers.forced) workers.forced = false;
+  // Regular files are read as fast as they go; a pipe's lines are answered as soon as they arrive.
+  const interactive = input.size === undefined;
+  let pool: WorkerPool | undefined;
+  let local: LineAnswerer | undefined;
+
   let lines = 0;
   let failed = 0;
   let bytesRead = 0;
   let outputClosed = false;
   let outputError: Error | undefined;
+  let failure: Error | undefined;
+  let sent = 0; // pieces numbered so far
+  let written = 0; // pieces written so far (all before `written` are out)
+  const answered = new Map<number, PieceOutput>();
+  let wake: (() => void) | undefined;
+  const wakeUp = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+
   const onOutputError = (error: NodeJS.ErrnoException) => {
     // EPIPE: the reader went away (`sts-vend ... | head`): stop quietly, like other Unix filters.
     outputClosed = true;
     if (error.code !== 'EPIPE') outputError = error;
+    wakeUp();
   };
   output.on('error', onOutputError);
 
-  const answer = (text: string, out: string[]) => {
-    lineNumber++;
-    // Trim only when needed: most lines have no \r or surrounding blanks.
-    let line = text;
-    if (line.length === 0) return;
-    const last = line.charCodeAt(line.length - 1);
-    if (last === 13 /* \r */ || last === 32 || line.charCodeAt(0) === 32) {
-      line = line.trim();
-      if (line.length === 0) return;
+  /** Keep `answer` for piece `seq`, and write every piece now due, in order. */
+  const deliver = (seq: number, answer: PieceOutput) => {
+    answered.set(seq, answer);
+    for (let due = answered.get(written); due !== undefined; due = answered.get(written)) {
+      answered.delete(written);
+      written++;
+      lines += due.lines;
+      failed += due.failed;
+      if (due.notes !== undefined) plan.onNotes?.(due.notes);
+      if (due.output.length > 0 && !outputClosed) output.write(due.output);
     }
-    lines++;
-    let request: unknown;
-    try {
-      request = JSON.parse(line);
-    } catch (error) {
-      failed++;
-      out.push(badJsonLine(lineNumber, error));
-      return;
-    }
-    const result = handle(request, lineNumber);
-    if (result.failed) failed++;
-    out.push(result.response);
-  };
-
-  const flush = async (out: string[]) => {
-    if (out.length === 0 || outputClosed) return;
-    out.push('');
-    if (!output.write(out.join('\n'))) {
-      await Promise.race([once(output, 'drain'), once(output, 'close')]);
-    }
-  };
-
-  for await (const chunk of input.stream as AsyncIterable<Buffer | string>) {
-    if (outputClosed) break;
-    bytesRead += chunk.length;
-    const text = carry + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
-    const out: string[] = [];
-    let start = 0;
-    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
-      answer(text.slice(start, newline), out);
-      start = newline + 1;
-    }
-    carry = text.slice(start);
-    await flush(out);
     progress.update(lines, bytesRead);
+    wakeUp();
+  };
+
+  /** Answer a piece: in a worker when one is free, on this thread while none has loaded (unless forced). */
+  const dispatch = async (bytes: Buffer, firstLine: number) => {
+    if (pool === undefined && workers.count > 0 && bytesRead >= workers.fromBytes) {
+      pool = new WorkerPool(workers.count, plan.worker!, {
+        ready: wakeUp,
+        answer: deliver,
+        error: (error) => {
+          failure ??= error;
+          wakeUp();
+        },
+        unavailable: (error) => {
+          // Without workers the batch still runs, on this thread, unless workers were asked for.
+          if (workers.forced) failure ??= error;
+          else workers.count = 0;
+          pool = undefined;
+          wakeUp();
+        },
+      });
+    }
+    if (local !== undefined && pool?.ready) {
+      // The workers have taken over: the keys this thread prepared meanwhile are wiped and freed.
+      local.destroy();
+      local = undefined;
+    }
+    const seq = sent++;
+    for (;;) {
+      if (failure !== undefined) throw failure;
+      if (outputClosed) return;
+      if (bytes.length <= WORKER_PIECE_LIMIT && pool?.submit({ seq, firstLine, bytes })) break;
+      if (pool === undefined || (!workers.forced && !pool.ready) || bytes.length > WORKER_PIECE_LIMIT) {
+        local ??= plan.createAnswerer();
+        const { text, lines, failed, notes } = local.answerPiece(bytes.toString('utf8'), firstLine);
+        deliver(seq, { output: text, lines, failed, notes });
+        break;
+      }
+      await sleep();
+    }
+    // Answers are written as they come (in worker events too): wait here while the output is full.
+    while (output.writableNeedDrain && !outputClosed) await drained(output);
+  };
+
+  try {
+    let parts: Buffer[] = [];
+    let partBytes = 0;
+    let nextLine = 1;
+    for await (const chunk of input.stream as AsyncIterable<Buffer | string>) {
+      if (outputClosed) break;
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      bytesRead += bytes.length;
+      parts.push(bytes);
+      partBytes += bytes.length;
+      if (partBytes < PIECE_BYTES && !(interactive && input.stream.readableLength === 0)) continue;
+      // Cut after the last newline; the partial line after it starts the next piece.
+      let last = parts.length - 1;
+      let cut = -1;
+      for (; last >= 0 && cut === -1; last--) cut = parts[last]!.lastIndexOf(10);
+      if (cut === -1) continue;
+      last++;
+      const tail = parts[last]!;
+      const head = parts.slice(0, last);
+      head.push(tail.subarray(0, cut + 1));
+      const rest = [tail.subarray(cut + 1), ...parts.slice(last + 1)].filter((p) => p.length > 0);
+      const pieceLength = partBytes - rest.reduce((n, p) => n + p.length, 0);
+      const piece = ownBytes(head, pieceLength);
+      parts = rest;
+      partBytes -= pieceLength;
+      const firstLine = nextLine;
+      nextLine += countNewlines(piece);
+      await dispatch(piece, firstLine);
+    }
+    if (partBytes > 0 && !outputClosed) await dispatch(ownBytes(parts, partBytes), nextLine);
+    while (written < sent && !outputClosed) {
+      if (failure !== undefined) throw failure;
+      await sleep();
+    }
+    while (output.writableNeedDrain && !outputClosed) await drained(output);
+    progress.update(lines, bytesRead);
+    progress.finish();
+  } finally {
+    output.off('error', onOutputError);
+    local?.destroy();
+    await pool?.close(failure !== undefined || outputClosed);
   }
-  const out: string[] = [];
-  const rest = carry + decoder.end();
-  if (rest.length > 0) answer(rest, out);
-  await flush(out);
-  progress.update(lines, bytesRead);
-  progress.finish();
-  output.off('error', onOutputError);
   if (outputError)
     throw new CliError('write-failed', `cannot write the output: ${systemReason(outputError)}`, 70);
   return { lines, failed };

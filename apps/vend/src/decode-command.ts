@@ -10,7 +10,8 @@ import {
   parseCommandArgs,
   stringOption,
 } from './args.ts';
-import { BATCH_CACHED_KEYS, openBatchInput, runBatch } from './batch.ts';
+import { openBatchInput, runBatch } from './batch.ts';
+import { BATCH_CACHED_KEYS, LineAnswerer } from './batch-lines.ts';
 import { loadConfigFile } from './config-file.ts';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageError } from './errors.ts';
 import { type CommandResult, warn } from './output.ts';
@@ -105,25 +106,33 @@ async function runDecodeBatch(parsed: ParsedArgs, path: string): Promise<Command
   rejectRequestOptions(parsed, 'decode --batch (each line carries its own request)');
   const input = await openBatchInput(path);
   const progress = createProgress(process.stderr, input.size);
-  const cache = new RequestCache({ maxKeys: BATCH_CACHED_KEYS });
-  try {
-    const result = await runBatch(
-      input,
-      process.stdout,
-      (request, line) => {
-        const answer = processDecodeRequest(request, cache);
-        const error = errorOf(answer);
-        if (error) {
-          error.message = `line ${line}: ${error.message}`;
-          return { response: JSON.stringify(answer), failed: true };
-        }
-        // A CRC failure is an answer, but the line failed: the exit code says so.
-        return { response: JSON.stringify(answer), failed: (answer as { crcOk?: unknown }).crcOk !== true };
-      },
-      progress,
-    );
-    return { stdout: '', exitCode: result.failed > 0 ? EXIT_FAILED : EXIT_OK };
-  } finally {
-    cache.destroy();
+  const result = await runBatch(
+    input,
+    process.stdout,
+    { createAnswerer: () => new DecodeLineAnswerer() },
+    progress,
+  );
+  return { stdout: '', exitCode: result.failed > 0 ? EXIT_FAILED : EXIT_OK };
+}
+
+/** `decode --batch` lines: each request through sts-token's processDecodeRequest. */
+class DecodeLineAnswerer extends LineAnswerer {
+  readonly #cache = new RequestCache({ maxKeys: BATCH_CACHED_KEYS });
+
+  protected answerRequest(request: unknown, lineNumber: number): string {
+    const answer = processDecodeRequest(request, this.#cache);
+    const error = errorOf(answer);
+    if (error) {
+      error.message = `line ${lineNumber}: ${error.message}`;
+      this.failed++;
+    } else if ((answer as { crcOk?: unknown }).crcOk !== true) {
+      // A CRC failure is an answer, but the line failed: the exit code says so.
+      this.failed++;
+    }
+    return JSON.stringify(answer);
+  }
+
+  destroy(): void {
+    this.#cache.destroy();
   }
 }

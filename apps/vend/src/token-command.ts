@@ -11,15 +11,16 @@ import {
   parseCommandArgs,
   stringOption,
 } from './args.ts';
-import { BATCH_CACHED_KEYS, openBatchInput, runBatch } from './batch.ts';
+import { openBatchInput, runBatch } from './batch.ts';
 import { loadConfigFile } from './config-file.ts';
 import { decoderKeyKcvMethod } from './decoder-key-command.ts';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageError } from './errors.ts';
 import { TOKEN_TYPES } from './help.ts';
 import { type CommandResult, showToken, warn } from './output.ts';
-import { createProgress } from './progress.ts';
+import { createProgress, type Progress } from './progress.ts';
 import { requestConfig } from './request-config.ts';
-import { TidTracker } from './tid-tracker.ts';
+import { type MeterKey, TidTracker } from './tid-tracker.ts';
+import { createTokenLineAnswerer, drnOfKey, type TidNotes } from './token-batch.ts';
 
 const OPTIONS: OptionSpec = {
   config: { type: 'string' },
@@ -188,38 +189,20 @@ async function runTokenBatch(parsed: ParsedArgs, path: string): Promise<CommandR
   rejectRequestOptions(parsed, 'token --batch (each line carries its own request)');
   const input = await openBatchInput(path);
   const progress = createProgress(process.stderr, input.size);
-  const cache = new RequestCache({ maxKeys: BATCH_CACHED_KEYS });
-  const tracker = new TidTracker();
-  try {
-    const result = await runBatch(
-      input,
-      process.stdout,
-      (request, line) => {
-        const answer = processTokenRequest(request, cache);
-        if ('error' in answer) {
-          answer.error.message = `line ${line}: ${answer.error.message}`;
-          return { response: JSON.stringify(answer), failed: true };
-        }
-        for (const token of answer.tokens) {
-          if (token.tid === null) continue;
-          const meter = meterOf(request);
-          if (meter === undefined) continue;
-          const clash = tracker.record(meter, token.tid, line);
-          if (clash) {
-            progress.message(
-              `sts-vend: warning: line ${line}: ${describeMeter(request)} already has a token with TID ${token.tid} ` +
-                `in this batch (line ${clash.firstLine}); the meter would reject the second as used`,
-            );
-          }
-        }
-        return { response: JSON.stringify(answer), failed: false };
+  const result = await runBatch(
+    input,
+    process.stdout,
+    {
+      createAnswerer: createTokenLineAnswerer,
+      worker: {
+        module: new URL('./token-batch.ts', import.meta.url).href,
+        factory: 'createTokenLineAnswerer',
       },
-      progress,
-    );
-    return { stdout: '', exitCode: result.failed > 0 ? EXIT_FAILED : EXIT_OK };
-  } finally {
-    cache.destroy();
-  }
+      onNotes: tidWarnings(progress),
+    },
+    progress,
+  );
+  return { stdout: '', exitCode: result.failed > 0 ? EXIT_FAILED : EXIT_OK };
 }
 
 /** In batch mode every request option would be silently ignored: refuse them instead. */
@@ -234,20 +217,33 @@ export function rejectRequestOptions(parsed: ParsedArgs, context: string): void 
   }
 }
 
-/** The meter a request addresses: its DRN, or its decoder key (only kept as a map key, never printed). */
-function meterOf(request: unknown): string | undefined {
-  const r = request as { drn?: unknown; decoderKey?: unknown };
-  if (typeof r.drn === 'string') return `drn:${r.drn}`;
-  if (typeof r.decoderKey === 'string') return `key:${r.decoderKey.toUpperCase()}`;
-  return undefined;
+/** The duplicate-TID check of a whole batch, fed the notes of each piece in input order. */
+function tidWarnings(progress: Progress): (notes: unknown) => void {
+  const tracker = new TidTracker();
+  return (notes) => {
+    const { marks, meters } = notes as TidNotes;
+    for (let i = 0; i < marks.length; i += 3) {
+      const key = marks[i]!;
+      const meter = key < 0 ? meters[-key - 1]! : key;
+      const tid = marks[i + 1]!;
+      const line = marks[i + 2]!;
+      const clash = tracker.record(meter, tid, line);
+      if (clash) {
+        progress.message(
+          `sts-vend: warning: line ${line}: ${describeMeter(meter)} already has a token with TID ${tid} ` +
+            `in this batch (line ${clash.firstLine}); the meter would reject the second as used`,
+        );
+      }
+    }
+  };
 }
 
 /** How a warning names the meter: its DRN, or the KCV of its decoder key (never the key). */
-function describeMeter(request: unknown): string {
-  const r = request as { drn?: unknown; decoderKey?: unknown };
-  if (typeof r.drn === 'string') return `meter ${r.drn}`;
+function describeMeter(meter: MeterKey): string {
+  if (typeof meter === 'number') return `meter ${drnOfKey(meter)}`;
+  if (meter.startsWith('drn:')) return `meter ${meter.slice(4)}`;
   try {
-    const key = hexToBytes(String(r.decoderKey), 'decoderKey');
+    const key = hexToBytes(meter.slice(4), 'decoderKey');
     const method = decoderKeyKcvMethod(key);
     const value = kcv(key, method);
     key.fill(0);
