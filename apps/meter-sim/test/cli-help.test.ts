@@ -1,12 +1,9 @@
 // `sts-meter <command> --help` and `sts-meter help <command>` as real processes: exact first line, exit 0.
-import { spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-
-const BIN = new URL('../bin/sts-meter.js', import.meta.url).pathname;
+import { runMeter } from './helpers.ts';
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runMeter(args);
 }
 
 const FIRST_LINES: [string, string, string[]][] = [

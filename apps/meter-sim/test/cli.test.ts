@@ -1,40 +1,20 @@
 // The sts-meter CLI as a real process: init / enter / show / fleet, exit codes and exact error lines.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { BIN, CTSA_CONFIG, configText, initMeter, runMeter, tempDir } from './helpers.ts';
 
-const BIN = new URL('../bin/sts-meter.js', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'sts-meter-cli-'));
+const dir = tempDir('cli');
 const CONFIG = join(dir, 'sts.yml');
-const VENDING_KEY = 'abababababababab';
+const VENDING_KEY = CTSA_CONFIG.vending_key;
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runMeter(args, dir);
 }
 
 beforeAll(() => {
-  writeFileSync(
-    CONFIG,
-    [
-      '---',
-      'name: ctsa',
-      'key_expiry_no: 255',
-      'encryption_algorithm: sta',
-      'token_carrier_type: numeric',
-      'decoder_key_generation_algorithm: 02',
-      'tariff_index: 01',
-      'key_revision_no: 1',
-      `vending_key: ${VENDING_KEY}`,
-      'supply_group_code: 123456',
-      'key_type: 2',
-      'base_date: 1993',
-      'issuer_identification_no: 600727',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(CONFIG, configText(CTSA_CONFIG));
 });
 
 describe('init / enter / show', () => {
@@ -219,20 +199,7 @@ test('fleet: a small deterministic fleet has no mismatches', () => {
 // `head -n 0` is gone before the first write, so every row meets EPIPE whatever the timing.
 describe('a reader that stops early (| head): quiet exit 0', () => {
   const state = join(dir, 'epipe.json');
-  beforeAll(() => {
-    const r = run(
-      'init',
-      '--state',
-      state,
-      '--config',
-      CONFIG,
-      '--drn',
-      '00000000000',
-      '--now',
-      '2004-01-01T00:00:00Z',
-    );
-    expect(r.code).toBe(0);
-  });
+  beforeAll(() => initMeter(state, CONFIG));
 
   test.each([
     { reader: 'head -1', args: ['show', '--state', state] },

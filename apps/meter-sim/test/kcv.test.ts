@@ -1,18 +1,15 @@
 // The decoder key's KCV as the meter shows it: sts-crypto's kcvMethodForDecoderKey ('des' for 64-bit keys,
 // 'aes-cmac' for MISTY1), the method always beside the value. Expected values come from node:crypto here,
 // never from sts-crypto or the meter.
-import { spawnSync } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { Meter } from '../src/meter.ts';
-import { config, VECTORS } from './helpers.ts';
+import { config, runMeter, tempDir, VECTORS } from './helpers.ts';
 
-const BIN = new URL('../bin/sts-meter.js', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'sts-meter-kcv-'));
+const dir = tempDir('kcv');
 
 /** The CTSA01 decoder key of PAN 600727 00000000000 (sts-reference §13.1). */
 const CTSA01_KEY = Buffer.from('E653341F9D5BF36F', 'hex');
@@ -40,8 +37,7 @@ function vectorConfig(namePrefix: string): Record<string, unknown> {
 }
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return runMeter(args, dir);
 }
 
 describe('CTSA01 meter (vectors/sts-public.json, DRN 00000000000): DES KCV of E653341F9D5BF36F', () => {

@@ -2,14 +2,13 @@
 // material, the state file after a POST, group commit under concurrent posts, --verbose, SIGTERM.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processTokenRequest } from 'sts-token';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BIN, CTSA_CONFIG, configText, initMeter, tempDir } from './helpers.ts';
 
-const BIN = new URL('../bin/sts-meter.js', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'sts-meter-serve-'));
+const dir = tempDir('serve');
 const CONFIG = join(dir, 'sts.yml');
 const STATE = join(dir, 'meter.json');
 /** The CTSA01 decoder key of PAN 600727 00000000000 (sts-reference §13, "CTSA01 2004-03-01 13:55"). */
@@ -20,24 +19,10 @@ const DES_KCV = (() => {
   const c = createCipheriv('des-ede-ecb', Buffer.concat([k, k]), null).setAutoPadding(false);
   return c.update(Buffer.alloc(8)).subarray(0, 3).toString('hex').toUpperCase();
 })();
-const CTSA = {
-  name: 'ctsa',
-  key_expiry_no: 255,
-  encryption_algorithm: 'sta',
-  token_carrier_type: 'numeric',
-  decoder_key_generation_algorithm: '02',
-  tariff_index: '01',
-  key_revision_no: 1,
-  vending_key: 'abababababababab',
-  supply_group_code: '123456',
-  key_type: 2,
-  base_date: 1993,
-  issuer_identification_no: '600727',
-};
 
 /** A credit token from the vending side (sts-token), never from the meter under test. */
 function vend(type: string, time: string, amount: string, random = 5): string {
-  const r = processTokenRequest({ type, config: CTSA, drn: '00000000000', time, random, amount });
+  const r = processTokenRequest({ type, config: CTSA_CONFIG, drn: '00000000000', time, random, amount });
   if (!('tokens' in r)) throw new Error(r.error.message);
   return r.tokens[0]!.token;
 }
@@ -88,34 +73,13 @@ function diskState(path = STATE) {
 }
 
 function init(state: string): void {
-  const r = spawnSync(
-    process.execPath,
-    [
-      BIN,
-      'init',
-      '--state',
-      state,
-      '--config',
-      CONFIG,
-      '--drn',
-      '00000000000',
-      '--now',
-      '2004-01-01T00:00:00Z',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(r.stderr);
+  initMeter(state, CONFIG);
 }
 
 let s: Served;
 
 beforeAll(async () => {
-  writeFileSync(
-    CONFIG,
-    `${Object.entries(CTSA)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('\n')}\n`,
-  );
+  writeFileSync(CONFIG, configText(CTSA_CONFIG));
   init(STATE);
   s = await serve(STATE, '--verbose');
 }, 30_000);

@@ -1,13 +1,13 @@
 // The web keypad in headless Chromium (Debian's /usr/bin/chromium through playwright-core), against the real
 // `sts-meter init` and `sts-meter serve` processes: keypad clicks, paste, keyboard, what the LCD and tables show.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { processTokenRequest } from 'sts-token';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BIN, CTSA_CONFIG, configText, initMeter, tempDir } from './helpers.ts';
 
 /** Browser globals used in page functions (they run in Chromium; this project's tsconfig has no DOM lib). */
 interface PageGlobals {
@@ -16,28 +16,13 @@ interface PageGlobals {
   ClipboardEvent: new (type: string, init: Record<string, unknown>) => unknown;
 }
 
-const BIN = new URL('../bin/sts-meter.js', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
-const dir = mkdtempSync(join(tmpdir(), 'sts-meter-page-'));
+const dir = tempDir('page');
 const STATE = join(dir, 'meter.json');
-const CTSA = {
-  name: 'ctsa',
-  key_expiry_no: 255,
-  encryption_algorithm: 'sta',
-  token_carrier_type: 'numeric',
-  decoder_key_generation_algorithm: '02',
-  tariff_index: '01',
-  key_revision_no: 1,
-  vending_key: 'abababababababab',
-  supply_group_code: '123456',
-  key_type: 2,
-  base_date: 1993,
-  issuer_identification_no: '600727',
-};
 
 /** A credit token from the vending side (sts-token), like the CTSA01 vectors; never from the meter under test. */
 function vend(type: string, time: string, amount: string): string {
-  const r = processTokenRequest({ type, config: CTSA, drn: '00000000000', time, random: 5, amount });
+  const r = processTokenRequest({ type, config: CTSA_CONFIG, drn: '00000000000', time, random: 5, amount });
   if (!('tokens' in r)) throw new Error(r.error.message);
   return r.tokens[0]!.token;
 }
@@ -54,29 +39,8 @@ const pageErrors: string[] = [];
 const cspViolations: string[] = [];
 
 beforeAll(async () => {
-  writeFileSync(
-    join(dir, 'sts.yml'),
-    `${Object.entries(CTSA)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('\n')}\n`,
-  );
-  const init = spawnSync(
-    process.execPath,
-    [
-      BIN,
-      'init',
-      '--state',
-      STATE,
-      '--config',
-      join(dir, 'sts.yml'),
-      '--drn',
-      '00000000000',
-      '--now',
-      '2004-01-01T00:00:00Z',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (init.status !== 0) throw new Error(init.stderr);
+  writeFileSync(join(dir, 'sts.yml'), configText(CTSA_CONFIG));
+  initMeter(STATE, join(dir, 'sts.yml'));
   server = spawn(process.execPath, [BIN, 'serve', '--state', STATE, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
