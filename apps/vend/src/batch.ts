@@ -95,7 +95,7 @@ const MAX_WORKERS = 8;
 /**
  * Worker threads for a batch: `STS_VEND_WORKERS` (0 = all on the main thread) or, unset, one per core
  * (at least 2) when the input is big enough; never for a terminal (lines typed one at a time).
- * `forced` (the variable is set): every piece goes to a worker, even while they load.
+ * `forced` (the variable is set): workers for any input, and a batch fails if they cannot start.
  */
 export function batchWorkers(input: BatchInput): { count: number; forced: boolean; fromBytes: number } {
   const setting = process.env.STS_VEND_WORKERS;
@@ -207,7 +207,11 @@ export async function runBatch(
     wakeUp();
   };
 
-  /** Answer a piece: in a worker when one is free, on this thread while none has loaded (unless forced). */
+  /**
+   * Answer a piece: in a worker once they are started (waiting for one to load or to have room), on this
+   * thread before. Answering here while they load was tried: it slowed their start on two cores and grew
+   * this thread's heap for the rest of the batch.
+   */
   const dispatch = async (bytes: Buffer, firstLine: number) => {
     if (pool === undefined && workers.count > 0 && bytesRead >= workers.fromBytes) {
       pool = new WorkerPool(workers.count, plan.worker!, {
@@ -236,7 +240,7 @@ export async function runBatch(
       if (failure !== undefined) throw failure;
       if (outputClosed) return;
       if (bytes.length <= WORKER_PIECE_LIMIT && pool?.submit({ seq, firstLine, bytes })) break;
-      if (pool === undefined || (!workers.forced && !pool.ready) || bytes.length > WORKER_PIECE_LIMIT) {
+      if (pool === undefined || bytes.length > WORKER_PIECE_LIMIT) {
         local ??= plan.createAnswerer();
         const { text, lines, failed, notes } = local.answerPiece(bytes.toString('utf8'), firstLine);
         deliver(seq, { output: text, lines, failed, notes });
