@@ -89,12 +89,15 @@ const WORKERS_FROM_BYTES = 2 * 1024 * 1024;
  */
 const WORKER_PIECE_LIMIT = 8 * 1024 * 1024;
 
-/** Most workers: past a few, the main thread (reading, ordering, writing) is the limit. */
-const MAX_WORKERS = 8;
+/**
+ * Most workers by default: each adds ~25 MB of peak memory (its heap, its copy of the libraries), and
+ * past a few the main thread (reading, ordering, writing) is the limit anyway.
+ */
+const MAX_WORKERS = 4;
 
 /**
  * Worker threads for a batch: `STS_VEND_WORKERS` (0 = all on the main thread) or, unset, one per core
- * (at least 2) when the input is big enough; never for a terminal (lines typed one at a time).
+ * (at least 2, at most 4) when the input is big enough; never for a terminal (lines typed one at a time).
  * `forced` (the variable is set): workers for any input, and a batch fails if they cannot start.
  */
 export function batchWorkers(input: BatchInput): { count: number; forced: boolean; fromBytes: number } {
