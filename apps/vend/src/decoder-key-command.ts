@@ -1,6 +1,6 @@
 // `sts-vend decoder-key`: derive a meter's decoder key (DKGA02/04, sts-reference §10) and show its KCV.
 // The key itself is a secret: printed only with --reveal, and wiped as soon as it is shown.
-import { bytesToHex, type KcvMethod, kcv, wipe } from 'sts-crypto';
+import { bytesToHex, kcv, kcvMethodForDecoderKey, wipe } from 'sts-crypto';
 import { deriveKeyFromConfig } from 'sts-token';
 import { flag, type OptionSpec, parseCommandArgs, stringOption } from './args.ts';
 import { loadConfigFile } from './config-file.ts';
@@ -15,14 +15,6 @@ const OPTIONS: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
 };
 
-/**
- * The KCV method for a decoder key: DES of a zero block for 64-bit keys (STA, DEA), AES-CMAC of a zero
- * block for 128-bit MISTY1 keys (the usual check value of a 128-bit key; the method is always printed).
- */
-export function decoderKeyKcvMethod(key: Uint8Array): KcvMethod {
-  return key.length === 8 ? 'des' : 'aes-cmac';
-}
-
 export async function runDecoderKeyCommand(args: string[]): Promise<CommandResult> {
   const parsed = parseCommandArgs('decoder-key', args, OPTIONS);
   if (parsed.positionals.length > 0) throw usageError(`unexpected argument '${parsed.positionals[0]}'`);
@@ -35,7 +27,7 @@ export async function runDecoderKeyCommand(args: string[]): Promise<CommandResul
 
   const key = deriveKeyFromConfig(config, drn);
   try {
-    const method = decoderKeyKcvMethod(key);
+    const method = kcvMethodForDecoderKey(key);
     const info = {
       drn,
       encryptionAlgorithm: config.encryptionAlgorithm,

@@ -1,6 +1,6 @@
 // `sts-vend token`: one token from options, or a JSON Lines batch of requests.
 // Both build the request object of the batch format and hand it to sts-token's processTokenRequest.
-import { hexToBytes, kcv } from 'sts-crypto';
+import { hexToBytes, kcv, kcvMethodForDecoderKey } from 'sts-crypto';
 import { processTokenRequest, RequestCache, tokenTypeByName } from 'sts-token';
 import {
   clip,
@@ -13,7 +13,6 @@ import {
 } from './args.ts';
 import { openBatchInput, runBatch } from './batch.ts';
 import { loadConfigFile } from './config-file.ts';
-import { decoderKeyKcvMethod } from './decoder-key-command.ts';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageError } from './errors.ts';
 import { TOKEN_TYPES } from './help.ts';
 import { type CommandResult, showToken, warn } from './output.ts';
@@ -244,7 +243,7 @@ function describeMeter(meter: MeterKey): string {
   if (meter.startsWith('drn:')) return `meter ${meter.slice(4)}`;
   try {
     const key = hexToBytes(meter.slice(4), 'decoderKey');
-    const method = decoderKeyKcvMethod(key);
+    const method = kcvMethodForDecoderKey(key);
     const value = kcv(key, method);
     key.fill(0);
     return `the meter with decoder key KCV ${value} (${method})`;
