@@ -1,6 +1,5 @@
 // The batch workers, seen from the main thread: start them, hand each a piece of input, pass the answers
 // back with their sequence numbers. Each worker has its own copy of the libraries and its own key cache.
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CLOSE, type PieceJob, type PieceOutput, type WorkerReply } from './batch-worker.ts';
@@ -40,8 +39,7 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 
  * turns on): no `__name()` wrapper on the functions the hot loop creates.
  */
 async function workerScript(setup: WorkerSetup): Promise<string> {
-  // esbuild comes with tsx (the launcher's dependency): resolved from tsx's own folder.
-  const esbuild = createRequire(import.meta.resolve('tsx'))('esbuild') as typeof import('esbuild');
+  const esbuild = await import('esbuild');
   const entry =
     `import { serveBatch } from ${JSON.stringify(fileURLToPath(new URL('./batch-worker.ts', import.meta.url)))};\n` +
     `import { ${setup.factory} as create } from ${JSON.stringify(fileURLToPath(setup.module))};\n` +
