@@ -13,7 +13,7 @@ import {
 import { openBatchInput, runBatch } from './batch.ts';
 import { BATCH_CACHED_KEYS, LineAnswerer } from './batch-lines.ts';
 import { loadConfigFile } from './config-file.ts';
-import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageError } from './errors.ts';
+import { EXIT_FAILED, EXIT_OK, requestError, usageError } from './errors.ts';
 import { type CommandResult, warn } from './output.ts';
 import { createProgress } from './progress.ts';
 import { requestConfig } from './request-config.ts';
@@ -43,7 +43,7 @@ export async function runDecodeCommand(args: string[]): Promise<CommandResult> {
   try {
     const result = processDecodeRequest(request, cache);
     const error = errorOf(result);
-    if (error) throw new CliError(error.code, error.message, EXIT_USAGE);
+    if (error) throw requestError(error);
     const { id: _id, ...fields } = result as Record<string, unknown>;
     const crcOk = fields.crcOk === true;
     const exitCode = crcOk ? EXIT_OK : EXIT_FAILED;

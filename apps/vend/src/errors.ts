@@ -29,6 +29,14 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * The error of a failed sts-token request as a CliError: bad input exits 2, but `internal` (a bug in
+ * the library, not the input's fault) exits 70 like any other bug.
+ */
+export function requestError(error: { code: string; message: string }): CliError {
+  return new CliError(error.code, error.message, error.code === 'internal' ? EXIT_INTERNAL : EXIT_USAGE);
+}
+
 /** A usage error: bad option, missing argument, conflicting options. Exit 2. */
 export function usageError(message: string): CliError {
   return new CliError('usage', message, EXIT_USAGE);

@@ -13,7 +13,7 @@ import {
 } from './args.ts';
 import { openBatchInput, runBatch } from './batch.ts';
 import { loadConfigFile } from './config-file.ts';
-import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageError } from './errors.ts';
+import { EXIT_FAILED, EXIT_OK, requestError, usageError } from './errors.ts';
 import { TOKEN_TYPES } from './help.ts';
 import { type CommandResult, showToken, warn } from './output.ts';
 import { createProgress, type Progress } from './progress.ts';
@@ -102,7 +102,7 @@ export async function runTokenCommand(args: string[]): Promise<CommandResult> {
   const cache = new RequestCache();
   try {
     const result = processTokenRequest(request, cache);
-    if ('error' in result) throw new CliError(result.error.code, result.error.message, EXIT_USAGE);
+    if ('error' in result) throw requestError(result.error);
     const grouped = flag(parsed, 'grouped');
     if (flag(parsed, 'json')) {
       const tokens = result.tokens.map((t) => ({ ...t, token: showToken(t.token, grouped) }));
