@@ -50,6 +50,7 @@ export interface Position {
   readonly column: number;
 }
 
+/** A diagnostic value; `at` (a position in text) adds its line and column. */
 export function diagnostic(
   code: StsConfigCode,
   path: string,

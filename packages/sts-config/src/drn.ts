@@ -4,8 +4,10 @@
 import { luhnCheckDigit, meterPan } from 'sts-crypto';
 import type { StsConfig } from './types.ts';
 
+/** Why `checkDrn` refused a DRN: not all digits, wrong length for the IIN, wrong Luhn digit, or a bad IIN. */
 export type DrnCheckCode = 'drn-not-digits' | 'drn-length' | 'drn-check-digit' | 'iin-invalid';
 
+/** The result of `checkDrn`: the meter PAN, or a code and a one-line message naming the DRN. */
 export type DrnCheck =
   | { readonly ok: true /** IIN ‖ DRN ‖ Luhn: the 18-digit meter PAN. */; readonly pan: string }
   | { readonly ok: false; readonly code: DrnCheckCode; readonly message: string };

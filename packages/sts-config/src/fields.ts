@@ -17,10 +17,12 @@ export const FIELD_KEYS = [
   'issuer_identification_no',
 ] as const;
 
+/** One of the twelve file keys (`tariff_index`, `vending_key`, …). */
 export type FieldKey = (typeof FIELD_KEYS)[number];
 
 const FIELD_SET: ReadonlySet<string> = new Set(FIELD_KEYS);
 
+/** True when `key` is one of the twelve file keys, spelled exactly. */
 export function isFieldKey(key: string): key is FieldKey {
   return FIELD_SET.has(key);
 }

@@ -1,6 +1,7 @@
 // formatStsConfig: the canonical text of a configuration, which parseStsConfig reads back unchanged.
 // Field order and spelling of Nectar's example file (nectar-compat §1), starting with `---`.
 
+import { bytesToHex } from 'sts-crypto';
 import { FIELD_KEYS } from './fields.ts';
 import type { StsConfig } from './types.ts';
 
@@ -15,12 +16,6 @@ function quoteName(name: string): string {
     else out += c;
   }
   return `${out}"`;
-}
-
-function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
-  return out;
 }
 
 /**
@@ -46,7 +41,7 @@ export function formatStsConfig(config: StsConfig): string {
     decoder_key_generation_algorithm: config.decoderKeyGenerationAlgorithm,
     tariff_index: config.tariffIndex,
     key_revision_no: String(config.keyRevisionNo),
-    vending_key: hex(key),
+    vending_key: bytesToHex(key).toLowerCase(),
     supply_group_code: config.supplyGroupCode,
     key_type: String(config.keyType),
     base_date: String(config.baseDate),

@@ -15,6 +15,7 @@ export interface Entry {
   nested: boolean;
 }
 
+/** What `scanLines` found: the entries in file order and the problems of the lines it could not read. */
 export interface ScanResult {
   readonly entries: Entry[];
   readonly errors: StsConfigTextDiagnostic[];

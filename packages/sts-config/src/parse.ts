@@ -9,6 +9,7 @@ import { applyRules, type RawValue } from './rules.ts';
 import { suggestKey } from './suggest.ts';
 import type { StsConfigTextResult } from './types.ts';
 
+/** Options of `parseStsConfig`. */
 export interface ParseOptions {
   /** A name for the text (usually its file name); copied into every error and warning. */
   readonly source?: string;

@@ -4,10 +4,15 @@
 import type { StsConfigDiagnostic, StsConfigTextDiagnostic } from './diagnostics.ts';
 import type { SecretBytes } from './secret.ts';
 
+/** EA: sta (EA07), dea (EA09, deprecated) or misty1 (EA11, needs DKGA04). */
 export type EncryptionAlgorithm = 'sta' | 'dea' | 'misty1';
+/** The decoder key generation algorithms this toolkit implements (01 and 03 are refused). */
 export type SupportedDkga = '02' | '04';
+/** KT: 0 DITK (initialisation), 1 DDTK (default), 2 DUTK (unique), 3 DCTK (common). */
 export type KeyType = 0 | 1 | 2 | 3;
+/** The year the TID counts minutes from. */
 export type BaseDate = 1993 | 2014 | 2035;
+/** IIN: 600727 (11-digit DRNs) or 0000 (13-digit DRNs). */
 export type IssuerIdentificationNo = '600727' | '0000';
 
 /** A valid configuration. Digit strings keep their leading zeros; `misty` is normalised to `misty1`. */
@@ -31,6 +36,7 @@ export interface StsConfig {
   readonly issuerIdentificationNo: IssuerIdentificationNo;
 }
 
+/** What every reader returns: the configuration and its warnings, or every error and warning. */
 export type StsConfigResult<D extends StsConfigDiagnostic = StsConfigDiagnostic> =
   | { readonly ok: true; readonly config: StsConfig; readonly warnings: readonly D[] }
   | { readonly ok: false; readonly errors: readonly D[]; readonly warnings: readonly D[] };
