@@ -3,11 +3,13 @@
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
+import { clip, type ParsedArgs, rejectOptions } from './args.ts';
 import type { LineAnswerer } from './batch-lines.ts';
 import { WorkerPool, type WorkerSetup } from './batch-pool.ts';
 import type { PieceOutput } from './batch-worker.ts';
-import { CliError, EXIT_USAGE } from './errors.ts';
-import type { Progress } from './progress.ts';
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageError } from './errors.ts';
+import type { CommandResult } from './output.ts';
+import { createProgress, type Progress } from './progress.ts';
 
 export interface BatchResult {
   /** Non-empty lines answered. */
@@ -300,4 +302,26 @@ export async function runBatch(
   if (outputError)
     throw new CliError('write-failed', `cannot write the output: ${systemReason(outputError)}`, 70);
   return { lines, failed };
+}
+
+/**
+ * `<command> --batch FILE|-`: refuse the single-request options (each line carries its own request,
+ * so they would be silently ignored), run the batch to stdout with a progress line on stderr, exit 1
+ * when any line failed. `plan` may need the progress display (the duplicate-TID warnings go through it).
+ */
+export async function runBatchCommand(
+  command: string,
+  parsed: ParsedArgs,
+  path: string,
+  plan: (progress: Progress) => BatchPlan,
+): Promise<CommandResult> {
+  const requestOptions = Object.keys(parsed.values).filter((name) => name !== 'batch' && name !== 'json');
+  rejectOptions(parsed, requestOptions, `${command} --batch (each line carries its own request)`);
+  if (parsed.positionals.length > 0) {
+    throw usageError(`unexpected argument '${clip(parsed.positionals[0]!)}' with --batch`);
+  }
+  const input = await openBatchInput(path);
+  const progress = createProgress(process.stderr, input.size);
+  const result = await runBatch(input, process.stdout, plan(progress), progress);
+  return { stdout: '', exitCode: result.failed > 0 ? EXIT_FAILED : EXIT_OK };
 }

@@ -10,14 +10,12 @@ import {
   parseCommandArgs,
   stringOption,
 } from './args.ts';
-import { openBatchInput, runBatch } from './batch.ts';
+import { runBatchCommand } from './batch.ts';
 import { BATCH_CACHED_KEYS, LineAnswerer } from './batch-lines.ts';
 import { loadConfigFile } from './config-file.ts';
 import { EXIT_FAILED, EXIT_OK, requestError, usageError } from './errors.ts';
 import { type CommandResult, warn } from './output.ts';
-import { createProgress } from './progress.ts';
 import { requestConfig } from './request-config.ts';
-import { rejectRequestOptions } from './token-command.ts';
 
 const OPTIONS: OptionSpec = {
   config: { type: 'string' },
@@ -102,17 +100,8 @@ async function buildDecodeRequest(token: string, parsed: ParsedArgs): Promise<Re
 }
 
 /** `decode --batch FILE|-`: JSON Lines of decode requests in, decoded fields out. */
-async function runDecodeBatch(parsed: ParsedArgs, path: string): Promise<CommandResult> {
-  rejectRequestOptions(parsed, 'decode --batch (each line carries its own request)');
-  const input = await openBatchInput(path);
-  const progress = createProgress(process.stderr, input.size);
-  const result = await runBatch(
-    input,
-    process.stdout,
-    { createAnswerer: () => new DecodeLineAnswerer() },
-    progress,
-  );
-  return { stdout: '', exitCode: result.failed > 0 ? EXIT_FAILED : EXIT_OK };
+function runDecodeBatch(parsed: ParsedArgs, path: string): Promise<CommandResult> {
+  return runBatchCommand('decode', parsed, path, () => ({ createAnswerer: () => new DecodeLineAnswerer() }));
 }
 
 /** `decode --batch` lines: each request through sts-token's processDecodeRequest. */

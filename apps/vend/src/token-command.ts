@@ -11,12 +11,12 @@ import {
   parseCommandArgs,
   stringOption,
 } from './args.ts';
-import { openBatchInput, runBatch } from './batch.ts';
+import { runBatchCommand } from './batch.ts';
 import { loadConfigFile } from './config-file.ts';
-import { EXIT_FAILED, EXIT_OK, requestError, usageError } from './errors.ts';
+import { EXIT_OK, requestError, usageError } from './errors.ts';
 import { TOKEN_TYPES } from './help.ts';
 import { type CommandResult, showToken, warn } from './output.ts';
-import { createProgress, type Progress } from './progress.ts';
+import type { Progress } from './progress.ts';
 import { requestConfig } from './request-config.ts';
 import { type MeterKey, TidTracker } from './tid-tracker.ts';
 import { createTokenLineAnswerer, drnOfKey, type TidNotes } from './token-batch.ts';
@@ -184,36 +184,12 @@ async function buildTokenRequest(type: string, parsed: ParsedArgs): Promise<Reco
 }
 
 /** `token --batch FILE|-`: JSON Lines in, JSON Lines out, warnings for repeated (meter, TID) pairs. */
-async function runTokenBatch(parsed: ParsedArgs, path: string): Promise<CommandResult> {
-  rejectRequestOptions(parsed, 'token --batch (each line carries its own request)');
-  const input = await openBatchInput(path);
-  const progress = createProgress(process.stderr, input.size);
-  const result = await runBatch(
-    input,
-    process.stdout,
-    {
-      createAnswerer: createTokenLineAnswerer,
-      worker: {
-        module: new URL('./token-batch.ts', import.meta.url).href,
-        factory: 'createTokenLineAnswerer',
-      },
-      onNotes: tidWarnings(progress),
-    },
-    progress,
-  );
-  return { stdout: '', exitCode: result.failed > 0 ? EXIT_FAILED : EXIT_OK };
-}
-
-/** In batch mode every request option would be silently ignored: refuse them instead. */
-export function rejectRequestOptions(parsed: ParsedArgs, context: string): void {
-  for (const name of Object.keys(parsed.values)) {
-    if (name !== 'batch' && name !== 'json' && parsed.values[name] !== undefined) {
-      throw usageError(`--${name} does not apply to ${context}`);
-    }
-  }
-  if (parsed.positionals.length > 0) {
-    throw usageError(`unexpected argument '${clip(parsed.positionals[0]!)}' with --batch`);
-  }
+function runTokenBatch(parsed: ParsedArgs, path: string): Promise<CommandResult> {
+  return runBatchCommand('token', parsed, path, (progress) => ({
+    createAnswerer: createTokenLineAnswerer,
+    worker: { module: new URL('./token-batch.ts', import.meta.url).href, factory: 'createTokenLineAnswerer' },
+    onNotes: tidWarnings(progress),
+  }));
 }
 
 /** The duplicate-TID check of a whole batch, fed the notes of each piece in input order. */
