@@ -5,52 +5,42 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BUNDLE_DOES_NOT_VERIFY } from 'sts-crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { EXAMPLE_CONFIG, listFiles, run, runInProcess, tempDir, writeKeyPair } from './cli-helpers.ts';
+import {
+  type BundleFixture,
+  bundleArgs as bundleArgsOf,
+  bundleFixture,
+  EXAMPLE_CONFIG,
+  type KeyPairFiles,
+  listFiles,
+  openArgs as openArgsOf,
+  run,
+  runInProcess,
+  tempDir,
+  writeKeyPair,
+} from './cli-helpers.ts';
 
 const FILES = ['encrypted_digest.txt', 'encrypted_sts_config_with_iv_base64.txt', 'encrypted_symmetric.txt'];
+let fixture: BundleFixture;
 let dir: string;
 let config: string;
-let user: { privateFile: string; publicFile: string };
-let kmc: { privateFile: string; publicFile: string };
-let other: { privateFile: string; publicFile: string };
+let user: KeyPairFiles;
+let kmc: KeyPairFiles;
+let other: KeyPairFiles;
 let bundleDir: string;
 
 beforeAll(async () => {
-  dir = tempDir();
-  config = path.join(dir, 'sts_config.yml');
-  fs.writeFileSync(config, EXAMPLE_CONFIG);
-  user = writeKeyPair(dir, 'user');
-  kmc = writeKeyPair(dir, 'kmc');
+  fixture = bundleFixture();
+  ({ dir, config, user, kmc } = fixture);
   other = writeKeyPair(dir, 'other');
   bundleDir = path.join(dir, 'bundle');
-  const r = await runInProcess([
-    'bundle',
-    '--config',
-    config,
-    '--signing-key',
-    user.privateFile,
-    '--recipient',
-    kmc.publicFile,
-    '--out',
-    bundleDir,
-  ]);
+  const r = await runInProcess(bundleArgs(bundleDir));
   if (r.code !== 0) throw new Error(`bundle failed: ${r.stderr}`);
 });
 
-function bundleArgs(out: string, extra: string[] = []): string[] {
-  return [
-    'bundle',
-    '--config',
-    config,
-    '--signing-key',
-    user.privateFile,
-    '--recipient',
-    kmc.publicFile,
-    '--out',
-    out,
-    ...extra,
-  ];
-}
+const bundleArgs = (out: string, extra: string[] = []) => bundleArgsOf(fixture, out, extra);
+/** `bundle open` of `from` with the right keys (kmc's private key, user's public key). */
+const openArgs = (from: string, extra: string[] = []) =>
+  openArgsOf(from, { recipientKey: kmc.privateFile, signer: user.publicFile }, extra);
 
 describe('bundle', () => {
   test('writes the three Nectar files, base64 wrapped at 64 columns', () => {
@@ -173,18 +163,7 @@ describe('bundle', () => {
 describe('bundle open', () => {
   test('verifies, prints the KCV (never the key), --out writes the config byte for byte, mode 0600', () => {
     const out = path.join(dir, 'opened.yml');
-    const r = run([
-      'bundle',
-      'open',
-      '--dir',
-      bundleDir,
-      '--recipient-key',
-      kmc.privateFile,
-      '--signer',
-      user.publicFile,
-      '--out',
-      out,
-    ]);
+    const r = run(openArgs(bundleDir, ['--out', out]));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('bundle verifies (nectar profile)');
@@ -197,33 +176,24 @@ describe('bundle open', () => {
   test.each([
     {
       name: 'wrong recipient key',
-      args: () => ['--recipient-key', other.privateFile, '--signer', user.publicFile],
+      args: () => ({ recipientKey: other.privateFile, signer: user.publicFile }),
     },
     {
       name: 'wrong signer key',
-      args: () => ['--recipient-key', kmc.privateFile, '--signer', other.publicFile],
+      args: () => ({ recipientKey: kmc.privateFile, signer: other.publicFile }),
     },
   ])('$name → exit 1, the one message, nothing written', async ({ args }) => {
     const out = path.join(tempDir(), 'config.yml');
-    const r = await runInProcess(['bundle', 'open', '--dir', bundleDir, ...args(), '--out', out]);
+    const r = await runInProcess(openArgsOf(bundleDir, args(), ['--out', out]));
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`sts-keygen: ${BUNDLE_DOES_NOT_VERIFY}\n`);
     expect(fs.existsSync(out)).toBe(false);
   });
 
   test('refuses --out that is one of the inputs', async () => {
-    const r = await runInProcess([
-      'bundle',
-      'open',
-      '--dir',
-      bundleDir,
-      '--recipient-key',
-      kmc.privateFile,
-      '--signer',
-      user.publicFile,
-      '--out',
-      path.join(bundleDir, 'encrypted_digest.txt'),
-    ]);
+    const r = await runInProcess(
+      openArgs(bundleDir, ['--out', path.join(bundleDir, 'encrypted_digest.txt')]),
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/encrypted_digest\.txt is both an input \(.*\) and an output/);
   });
@@ -242,18 +212,7 @@ describe('bundle open', () => {
         const changed = Buffer.from(original);
         changed[i]! ^= 0x01 << (i % 8);
         fs.writeFileSync(path.join(tampered, file), `${changed.toString('base64')}\n`);
-        const r = await runInProcess([
-          'bundle',
-          'open',
-          '--dir',
-          tampered,
-          '--recipient-key',
-          kmc.privateFile,
-          '--signer',
-          user.publicFile,
-          '--out',
-          out,
-        ]);
+        const r = await runInProcess(openArgs(tampered, ['--out', out]));
         if (r.code !== 1 || r.stderr !== `sts-keygen: ${BUNDLE_DOES_NOT_VERIFY}\n` || fs.existsSync(out)) {
           throw new Error(`${file} byte ${i}: exit ${r.code}, ${r.stderr}`);
         }
@@ -278,16 +237,7 @@ describe('bundle open', () => {
         path.join(tampered, file),
         change(fs.readFileSync(path.join(bundleDir, file), 'utf8')),
       );
-      const r = run([
-        'bundle',
-        'open',
-        '--dir',
-        tampered,
-        '--recipient-key',
-        kmc.privateFile,
-        '--signer',
-        user.publicFile,
-      ]);
+      const r = run(openArgs(tampered));
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`sts-keygen: ${BUNDLE_DOES_NOT_VERIFY}\n`);
     }
@@ -307,16 +257,7 @@ describe('strong profile', () => {
       'encrypted_symmetric.txt',
       'profile.txt',
     ]);
-    const b = await runInProcess([
-      'bundle',
-      'open',
-      '--dir',
-      out,
-      '--recipient-key',
-      kmc.privateFile,
-      '--signer',
-      user.publicFile,
-    ]);
+    const b = await runInProcess(openArgs(out));
     expect(b.code).toBe(0);
     expect(b.stdout).toContain('bundle verifies (strong profile)');
     // A changed MAC byte is caught with the same message.
@@ -324,16 +265,7 @@ describe('strong profile', () => {
     const mac = Buffer.from(fs.readFileSync(macFile, 'utf8'), 'base64');
     mac[0]! ^= 1;
     fs.writeFileSync(macFile, mac.toString('base64'));
-    const c = await runInProcess([
-      'bundle',
-      'open',
-      '--dir',
-      out,
-      '--recipient-key',
-      kmc.privateFile,
-      '--signer',
-      user.publicFile,
-    ]);
+    const c = await runInProcess(openArgs(out));
     expect(c.code).toBe(1);
     expect(c.stderr).toBe(`sts-keygen: ${BUNDLE_DOES_NOT_VERIFY}\n`);
   });

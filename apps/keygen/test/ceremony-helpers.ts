@@ -2,15 +2,12 @@
 // KCV oracle (node:crypto's DES-EDE3 with three equal keys is single DES; HMAC-SHA-256 for DKGA04).
 import { spawn } from 'node:child_process';
 import { createCipheriv, createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { Readable } from 'node:stream';
 import { main } from '../src/cli.ts';
 import { Output } from '../src/io/output.ts';
+import { BIN, sink } from './cli-helpers.ts';
 
-export const BIN = fileURLToPath(new URL('../bin/sts-keygen.js', import.meta.url));
+export { tempDir } from './cli-helpers.ts';
 
 export interface Ran {
   code: number | null;
@@ -39,17 +36,6 @@ export function keygen(args: string[], options: { cwd?: string; input?: string }
   });
 }
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
-}
-
 /**
  * The same main() as the bin, in this process, with `input` as a piped stdin: for tables of refusals
  * that would cost a process start each. Paths must be absolute (no cwd per call).
@@ -63,10 +49,6 @@ export async function keygenInProcess(args: string[], options: { input?: string 
     stdin,
   });
   return { code, stdout: out.text(), stderr: err.text() };
-}
-
-export function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'sts-keygen-test-'));
 }
 
 /** DES KCV by node:crypto, not by sts-crypto: DES-EDE3 with K1 = K2 = K3 is single DES. */

@@ -30,7 +30,8 @@ export function run(args: string[], options: { input?: string; cwd?: string } = 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-function sink(): { stream: Writable; text: () => string } {
+/** A writable stream that keeps what is written, for main()'s captured stdout and stderr. */
+export function sink(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {
@@ -55,12 +56,13 @@ export function tempDir(prefix = 'sts-keygen-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+export interface KeyPairFiles {
+  privateFile: string;
+  publicFile: string;
+}
+
 /** Write an RSA key pair (PKCS#8 + SPKI PEM) into dir as `<name>.pem` and `<name>.pub`. */
-export function writeKeyPair(
-  dir: string,
-  name: string,
-  bits = 2048,
-): { privateFile: string; publicFile: string } {
+export function writeKeyPair(dir: string, name: string, bits = 2048): KeyPairFiles {
   const pair = generateKeyPairSync('rsa', { modulusLength: bits });
   const privateFile = path.join(dir, `${name}.pem`);
   const publicFile = path.join(dir, `${name}.pub`);
@@ -89,4 +91,57 @@ issuer_identification_no: 600727
 export function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+/** What the bundle tests share: a temp dir holding EXAMPLE_CONFIG, the signer's and the KMC's key pairs. */
+export interface BundleFixture {
+  dir: string;
+  config: string;
+  /** The utility's signing key pair. */
+  user: KeyPairFiles;
+  /** The KMC's (recipient's) key pair. */
+  kmc: KeyPairFiles;
+}
+
+/** A fresh temp dir with `sts_config.yml` (EXAMPLE_CONFIG) and the `user` and `kmc` key pairs. */
+export function bundleFixture(): BundleFixture {
+  const dir = tempDir();
+  const config = path.join(dir, 'sts_config.yml');
+  fs.writeFileSync(config, EXAMPLE_CONFIG);
+  return { dir, config, user: writeKeyPair(dir, 'user'), kmc: writeKeyPair(dir, 'kmc') };
+}
+
+/** `bundle` of the fixture's config, signed by `user`, for `kmc`, into `out`. */
+export function bundleArgs(f: BundleFixture, out: string, extra: string[] = []): string[] {
+  return [
+    'bundle',
+    '--config',
+    f.config,
+    '--signing-key',
+    f.user.privateFile,
+    '--recipient',
+    f.kmc.publicFile,
+    '--out',
+    out,
+    ...extra,
+  ];
+}
+
+/** `bundle open --dir bundleDir --recipient-key … --signer …`, then `extra` (e.g. `--out`). */
+export function openArgs(
+  bundleDir: string,
+  keys: { recipientKey: string; signer: string },
+  extra: string[] = [],
+): string[] {
+  return [
+    'bundle',
+    'open',
+    '--dir',
+    bundleDir,
+    '--recipient-key',
+    keys.recipientKey,
+    '--signer',
+    keys.signer,
+    ...extra,
+  ];
 }

@@ -6,41 +6,39 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { EXAMPLE_CONFIG, run, runInProcess, tempDir, writeKeyPair } from './cli-helpers.ts';
+import {
+  type BundleFixture,
+  bundleArgs,
+  bundleFixture,
+  EXAMPLE_CONFIG,
+  type KeyPairFiles,
+  openArgs,
+  run,
+  runInProcess,
+  tempDir,
+} from './cli-helpers.ts';
 
 function openssl(args: string[], input?: Buffer): Buffer {
   return execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest();
 
+let fixture: BundleFixture;
 let dir: string;
 let config: string;
-let user: { privateFile: string; publicFile: string };
-let kmc: { privateFile: string; publicFile: string };
+let user: KeyPairFiles;
+let kmc: KeyPairFiles;
 
 beforeAll(() => {
-  dir = tempDir();
-  config = path.join(dir, 'sts_config.yml');
-  fs.writeFileSync(config, EXAMPLE_CONFIG);
-  user = writeKeyPair(dir, 'user');
-  kmc = writeKeyPair(dir, 'kmc');
+  fixture = bundleFixture();
+  ({ dir, config, user, kmc } = fixture);
 });
 
 describe('1. a bundle from sts-keygen opens with openssl', () => {
   let out: string;
   beforeAll(async () => {
     out = path.join(dir, 'ours');
-    const r = await runInProcess([
-      'bundle',
-      '--config',
-      config,
-      '--signing-key',
-      user.privateFile,
-      '--recipient',
-      kmc.publicFile,
-      '--out',
-      out,
-    ]);
+    const r = await runInProcess(bundleArgs(fixture, out));
     expect(r.code).toBe(0);
   });
   const b64d = (f: string) => openssl(['base64', '-d', '-in', path.join(out, f)]);
@@ -83,18 +81,7 @@ describe('1. a bundle from sts-keygen opens with openssl', () => {
   });
 
   test('the printed fingerprint is what openssl dgst -sha256 -c prints of the DER public key', async () => {
-    const r = await runInProcess([
-      'bundle',
-      '--config',
-      config,
-      '--signing-key',
-      user.privateFile,
-      '--recipient',
-      kmc.publicFile,
-      '--out',
-      path.join(dir, 'fp'),
-      '--json',
-    ]);
+    const r = await runInProcess(bundleArgs(fixture, path.join(dir, 'fp'), ['--json']));
     const der = openssl(['pkey', '-pubin', '-in', kmc.publicFile, '-outform', 'DER']);
     const expected = openssl(['dgst', '-sha256', '-c'], der).toString().trim().split('= ')[1];
     expect(JSON.parse(r.stdout).recipientFingerprint).toBe(expected);
@@ -156,18 +143,9 @@ describe('2. a bundle built with the openssl commands opens with sts-keygen bund
   ])('$name', async ({ base64, sign }) => {
     const bundle = build(base64, sign);
     const out = path.join(path.dirname(bundle), 'config.yml');
-    const r = await runInProcess([
-      'bundle',
-      'open',
-      '--dir',
-      bundle,
-      '--recipient-key',
-      kmc.privateFile,
-      '--signer',
-      user.publicFile,
-      '--out',
-      out,
-    ]);
+    const r = await runInProcess(
+      openArgs(bundle, { recipientKey: kmc.privateFile, signer: user.publicFile }, ['--out', out]),
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(fs.readFileSync(out, 'utf8')).toBe(EXAMPLE_CONFIG);
@@ -175,16 +153,7 @@ describe('2. a bundle built with the openssl commands opens with sts-keygen bund
 
   test('as a real process too', () => {
     const bundle = build((f) => execFileSync('base64', [f]), 'rsautl');
-    const r = run([
-      'bundle',
-      'open',
-      '--dir',
-      bundle,
-      '--recipient-key',
-      kmc.privateFile,
-      '--signer',
-      user.publicFile,
-    ]);
+    const r = run(openArgs(bundle, { recipientKey: kmc.privateFile, signer: user.publicFile }));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('vending key KCV D5D44F (des)');
   });
@@ -193,19 +162,7 @@ describe('2. a bundle built with the openssl commands opens with sts-keygen bund
 describe('4. the strong profile verifies with the commands of its VERIFY.md', () => {
   test('the sh block of VERIFY.md opens and verifies the bundle', async () => {
     const out = path.join(dir, 'strong');
-    const r = await runInProcess([
-      'bundle',
-      '--config',
-      config,
-      '--signing-key',
-      user.privateFile,
-      '--recipient',
-      kmc.publicFile,
-      '--out',
-      out,
-      '--profile',
-      'strong',
-    ]);
+    const r = await runInProcess(bundleArgs(fixture, out, ['--profile', 'strong']));
     expect(r.code).toBe(0);
     const md = fs.readFileSync(path.join(out, 'VERIFY.md'), 'utf8');
     const script = /```sh\n([\s\S]*?)```/.exec(md)?.[1];

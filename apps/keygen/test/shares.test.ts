@@ -48,6 +48,19 @@ async function splitKey(
   };
 }
 
+/** `shares split …options --in <tmp>/k --out <tmp>/shares` in-process, `k` holding keyHex. */
+async function splitInTemp(
+  keyHex: string,
+  options: string[],
+): Promise<{ r: Awaited<ReturnType<typeof keygenInProcess>>; keyFile: string; out: string }> {
+  const dir = tempDir();
+  const keyFile = path.join(dir, 'k');
+  const out = path.join(dir, 'shares');
+  writeFileSync(keyFile, `${keyHex}\n`);
+  const r = await keygenInProcess(['shares', 'split', ...options, '--in', keyFile, '--out', out]);
+  return { r, keyFile, out };
+}
+
 describe('shares split 3-of-5', SLOW, () => {
   let dir: string;
   let files: string[];
@@ -211,43 +224,19 @@ describe('shares split refusals', SLOW, () => {
       error: '--seed is only allowed with --rehearsal (real keys need real randomness)',
     },
   ])('$error', async ({ args, error }) => {
-    const dir = tempDir();
-    writeFileSync(path.join(dir, 'k'), `${KEY}\n`);
-    const r = await keygenInProcess([
-      'shares',
-      'split',
-      ...args,
-      '--in',
-      path.join(dir, 'k'),
-      '--out',
-      path.join(dir, 'shares'),
-    ]);
+    const { r, out } = await splitInTemp(KEY, args);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`sts-keygen: ${error}\n`);
-    expect(existsSync(path.join(dir, 'shares'))).toBe(false);
+    expect(existsSync(out)).toBe(false);
   });
 
   test('a key of the wrong length: exit 2, no share directory left behind', async () => {
-    const dir = tempDir();
-    writeFileSync(path.join(dir, 'k'), '0123456789ABCD\n');
-    const k = path.join(dir, 'k');
-    const r = await keygenInProcess([
-      'shares',
-      'split',
-      '--threshold',
-      '2',
-      '--shares',
-      '3',
-      '--in',
-      k,
-      '--out',
-      path.join(dir, 'shares'),
-    ]);
+    const { r, keyFile, out } = await splitInTemp('0123456789ABCD', ['--threshold', '2', '--shares', '3']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `sts-keygen: key file ${k} must hold 8 bytes (DKGA02) or 20 bytes (DKGA04), got 7\n`,
+      `sts-keygen: key file ${keyFile} must hold 8 bytes (DKGA02) or 20 bytes (DKGA04), got 7\n`,
     );
-    expect(existsSync(path.join(dir, 'shares'))).toBe(false);
+    expect(existsSync(out)).toBe(false);
   });
 
   test('an existing share file is never overwritten, and nothing else is written', async () => {
@@ -271,21 +260,7 @@ describe('shares split refusals', SLOW, () => {
   });
 
   test('a DKGA04 key, 2-of-7 with the sample check (21 subsets, all checked)', async () => {
-    const dir = tempDir();
-    writeFileSync(path.join(dir, 'k'), `${'A1'.repeat(20)}\n`);
-    const r = await keygenInProcess([
-      'shares',
-      'split',
-      '--threshold',
-      '2',
-      '--shares',
-      '7',
-      '--in',
-      path.join(dir, 'k'),
-      '--out',
-      path.join(dir, 's'),
-      '--json',
-    ]);
+    const { r } = await splitInTemp('A1'.repeat(20), ['--threshold', '2', '--shares', '7', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
       kcvMethod: 'hmac-sha256',
@@ -295,21 +270,7 @@ describe('shares split refusals', SLOW, () => {
   });
 
   test('more than 500 subsets: a sample of 500 is recombined', async () => {
-    const dir = tempDir();
-    writeFileSync(path.join(dir, 'k'), `${KEY}\n`);
-    const r = await keygenInProcess([
-      'shares',
-      'split',
-      '--threshold',
-      '5',
-      '--shares',
-      '12',
-      '--in',
-      path.join(dir, 'k'),
-      '--out',
-      path.join(dir, 's'),
-      '--json',
-    ]);
+    const { r } = await splitInTemp(KEY, ['--threshold', '5', '--shares', '12', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ kcv: desKcv(KEY), subsetsChecked: 500, subsetsTotal: 792 });
   });
