@@ -1,7 +1,7 @@
 // Reads an STS configuration file for a command (--config, --new-config) through sts-config.
 // Every problem of the file is reported, one line each: FILE:LINE:COL: path: message (exit 2).
 import { readFile } from 'node:fs/promises';
-import { parseStsConfig, type StsConfig } from 'sts-config';
+import { formatDiagnostic, parseStsConfig, type StsConfig } from 'sts-config';
 import { systemReason } from './batch.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 
@@ -12,25 +12,6 @@ export interface LoadedConfig {
   config: StsConfig;
   /** Warnings of the parser, formatted like errors; the caller prints them on stderr. */
   warnings: string[];
-}
-
-interface Located {
-  path?: string;
-  message: string;
-  line?: number;
-  column?: number;
-}
-
-/** `FILE:LINE:COL: path: message`, leaving out the parts the problem does not have. */
-export function formatConfigProblem(file: string, problem: Located): string {
-  let where = file;
-  if (problem.line !== undefined) {
-    where += `:${problem.line}`;
-    if (problem.column !== undefined) where += `:${problem.column}`;
-  }
-  // sts-config's messages already start with the path; add it only when one does not.
-  const path = problem.path && !problem.message.startsWith(`${problem.path}:`) ? `${problem.path}: ` : '';
-  return `${where}: ${path}${problem.message}`;
 }
 
 /** Read and validate the configuration at `file`; a missing file or any config error is a CliError. */
@@ -46,14 +27,12 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
     if (error instanceof CliError) throw error;
     throw new CliError('unreadable-file', `cannot read ${file}: ${systemReason(error)}`, EXIT_USAGE);
   }
+  // Each problem as FILE:LINE:COL: message; sts-config's messages start with the field's path.
   const result = parseStsConfig(text, { source: file });
   if (!result.ok) {
-    const lines = result.errors.map((e) => formatConfigProblem(file, e));
+    const lines = result.errors.map(formatDiagnostic);
     const count = lines.length === 1 ? '1 error' : `${lines.length} errors`;
     throw new CliError('invalid-config', `${file}: invalid configuration (${count})`, EXIT_USAGE, lines);
   }
-  const warnings = (result.warnings ?? []).map((w: Located | string) =>
-    typeof w === 'string' ? `${file}: ${w}` : formatConfigProblem(file, w),
-  );
-  return { config: result.config, warnings };
+  return { config: result.config, warnings: result.warnings.map(formatDiagnostic) };
 }
