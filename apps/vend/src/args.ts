@@ -61,14 +61,18 @@ export function integerOption(parsed: ParsedArgs, name: string): number | undefi
   let value: number;
   if (/^[0-9]+$/.test(text)) value = Number(text);
   else if (/^0[xX][0-9a-fA-F]+$/.test(text)) value = Number.parseInt(text.slice(2), 16);
-  else throw usageError(`--${name} must be a whole number, got '${clip(text)}'`);
-  if (!Number.isSafeInteger(value)) throw usageError(`--${name} is too large: '${clip(text)}'`);
+  else throw usageError(`--${name} must be a whole number, got ${shown(text)}`);
+  if (!Number.isSafeInteger(value)) throw usageError(`--${name} is too large: ${shown(text)}`);
   return value;
 }
 
-/** Echo user text in a message, but never more than a screen line of it. */
-export function clip(text: string, max = 40): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+/**
+ * User text as a message shows it: quoted, never more than a screen line of it, and never a run of 16
+ * or more hex digits (a decoder or vending key typed in the wrong place), of which only the length is told.
+ */
+export function shown(text: string, max = 40): string {
+  if (/^[0-9a-fA-F]{16,}$/.test(text)) return `${text.length} hex digits (not shown: it may be a key)`;
+  return `'${text.length > max ? `${text.slice(0, max)}…` : text}'`;
 }
 
 /** Fail when any of `names` was given: those options do not apply here. */

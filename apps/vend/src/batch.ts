@@ -3,7 +3,7 @@
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { clip, type ParsedArgs, rejectOptions } from './args.ts';
+import { type ParsedArgs, rejectOptions, shown } from './args.ts';
 import type { LineAnswerer } from './batch-lines.ts';
 import { WorkerPool, type WorkerSetup } from './batch-pool.ts';
 import type { PieceOutput } from './batch-worker.ts';
@@ -318,7 +318,7 @@ export async function runBatchCommand(
   const requestOptions = Object.keys(parsed.values).filter((name) => name !== 'batch' && name !== 'json');
   rejectOptions(parsed, requestOptions, `${command} --batch (each line carries its own request)`);
   if (parsed.positionals.length > 0) {
-    throw usageError(`unexpected argument '${clip(parsed.positionals[0]!)}' with --batch`);
+    throw usageError(`unexpected argument ${shown(parsed.positionals[0]!)} with --batch`);
   }
   const input = await openBatchInput(path);
   const progress = createProgress(process.stderr, input.size);

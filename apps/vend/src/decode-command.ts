@@ -2,12 +2,12 @@
 // Both build the request object of the batch format and hand it to sts-token's processDecodeRequest.
 import { type DecodeRequestResult, processDecodeRequest, RequestCache, type RequestError } from 'sts-token';
 import {
-  clip,
   flag,
   integerOption,
   type OptionSpec,
   type ParsedArgs,
   parseCommandArgs,
+  shown,
   stringOption,
 } from './args.ts';
 import { runBatchCommand } from './batch.ts';
@@ -89,7 +89,7 @@ async function buildDecodeRequest(token: string, parsed: ParsedArgs): Promise<Re
     if (ea === undefined) throw usageError('--decoder-key needs --ea sta|misty1');
     if (baseDate === undefined) throw usageError('--decoder-key needs --base-date YEAR');
     if (ea !== 'sta' && ea !== 'misty1' && ea !== 'dea') {
-      throw usageError(`--ea must be sta or misty1, got '${clip(ea, 12)}'`);
+      throw usageError(`--ea must be sta or misty1, got ${shown(ea, 12)}`);
     }
     request.decoderKey = decoderKey;
     request.encryptionAlgorithm = ea;

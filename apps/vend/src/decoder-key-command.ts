@@ -2,7 +2,7 @@
 // The key itself is a secret: printed only with --reveal, and wiped as soon as it is shown.
 import { bytesToHex, kcv, kcvMethodForDecoderKey, wipe } from 'sts-crypto';
 import { deriveKeyFromConfig } from 'sts-token';
-import { flag, type OptionSpec, parseCommandArgs, stringOption } from './args.ts';
+import { flag, type OptionSpec, parseCommandArgs, shown, stringOption } from './args.ts';
 import { loadConfigFile } from './config-file.ts';
 import { EXIT_OK, usageError } from './errors.ts';
 import { type CommandResult, warn } from './output.ts';
@@ -17,7 +17,7 @@ const OPTIONS: OptionSpec = {
 
 export async function runDecoderKeyCommand(args: string[]): Promise<CommandResult> {
   const parsed = parseCommandArgs('decoder-key', args, OPTIONS);
-  if (parsed.positionals.length > 0) throw usageError(`unexpected argument '${parsed.positionals[0]}'`);
+  if (parsed.positionals.length > 0) throw usageError(`unexpected argument ${shown(parsed.positionals[0]!)}`);
   const configFile = stringOption(parsed, 'config');
   const drn = stringOption(parsed, 'drn');
   if (configFile === undefined) throw usageError('decoder-key needs --config FILE');

@@ -3,12 +3,12 @@
 import { hexToBytes, kcv, kcvMethodForDecoderKey } from 'sts-crypto';
 import { processTokenRequest, RequestCache, tokenTypeByName } from 'sts-token';
 import {
-  clip,
   flag,
   integerOption,
   type OptionSpec,
   type ParsedArgs,
   parseCommandArgs,
+  shown,
   stringOption,
 } from './args.ts';
 import { runBatchCommand } from './batch.ts';
@@ -94,9 +94,9 @@ export async function runTokenCommand(args: string[]): Promise<CommandResult> {
 
   const [type, ...extra] = parsed.positionals;
   if (type === undefined) throw usageError("missing token type (see 'sts-vend token --help')");
-  if (extra.length > 0) throw usageError(`unexpected argument '${clip(extra[0]!)}'`);
+  if (extra.length > 0) throw usageError(`unexpected argument ${shown(extra[0]!)}`);
   if (!(TOKEN_TYPES as readonly string[]).includes(type)) {
-    throw usageError(`unknown token type '${clip(type)}' (expected one of ${TOKEN_TYPES.join(', ')})`);
+    throw usageError(`unknown token type ${shown(type)} (expected one of ${TOKEN_TYPES.join(', ')})`);
   }
   const request = await buildTokenRequest(type, parsed);
   const cache = new RequestCache();

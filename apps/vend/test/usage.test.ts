@@ -120,6 +120,24 @@ describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2
       args: (c) => ['token', 'max-power-limit', '--config', c, '--drn', '00000000000', '--watts', 'lots'],
       message: "--watts must be a whole number, got 'lots'",
     },
+    // A key typed in the wrong place is not echoed (regression: --ea showed its first 12 digits).
+    {
+      args: () => [
+        'decode',
+        '0'.repeat(20),
+        '--decoder-key',
+        '0ABC12DEF3456789',
+        '--ea',
+        '0ABC12DEF3456789',
+        '--base-date',
+        '1993',
+      ],
+      message: '--ea must be sta or misty1, got 16 hex digits (not shown: it may be a key)',
+    },
+    {
+      args: () => ['decoder-key', '0ABC12DEF34567890ABC12DEF3456789'],
+      message: 'unexpected argument 32 hex digits (not shown: it may be a key)',
+    },
     {
       args: (c) => [
         'token',
