@@ -21,8 +21,6 @@ export const TOKEN_TYPES = [
   'key-change',
 ] as const;
 
-export type TokenType = (typeof TOKEN_TYPES)[number];
-
 export const MAIN_HELP = `sts-vend: STS (IEC 62055-41) tokens from the command line and in batches
 
 Usage:
@@ -32,10 +30,11 @@ Usage:
   sts-vend decode <token> --decoder-key HEX --ea sta|misty1 --base-date YEAR
   sts-vend decode --batch FILE|-                             JSON Lines of decode requests
   sts-vend decoder-key --config FILE --drn DRN [--reveal]   a meter's decoder key (its KCV)
+  sts-vend --version                                        the version of sts-vend
 
 Options for every command:
   --json        machine-readable output (errors as {"error":{"code","message"}})
-  -h, --help    help for the command
+  -h, --help    help for the command (also: sts-vend help <command>)
 
 Exit codes: 0 ok, 1 some batch lines failed or a decoded token failed its CRC,
 2 usage or bad input, 70 internal error.

@@ -34,7 +34,7 @@ interface Report {
 }
 
 /** Classify anything thrown: our errors and the library's keep their code; the rest is internal (70). */
-export function describeError(error: unknown): Report {
+function describeError(error: unknown): Report {
   if (error instanceof CliError) {
     return { code: error.code, message: error.message, details: error.details, exitCode: error.exitCode };
   }
