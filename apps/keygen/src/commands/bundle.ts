@@ -1,7 +1,7 @@
 // `sts-keygen bundle` and `bundle open`: the Nectar upload bundle (nectar-compat.md §2) on disk.
 // The envelope crypto is sts-crypto's (bundle.ts); this file does the files, the checks and the report.
 
-import { createHash, createPublicKey, randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatDiagnostic, parseStsConfig } from 'sts-config';
@@ -21,7 +21,7 @@ import {
 import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
 import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
-import { assertDistinct, type FileObserver, OutputSet, readInput } from '../io/files.ts';
+import { assertDistinct, type FileObserver, OutputSet, readInput, sha256Hex } from '../io/files.ts';
 import { fingerprint, modulusBits, readPrivateKey, readPublicKey } from '../io/keys.ts';
 import { readPassphraseFile } from '../io/secret-input.ts';
 import { decodeConfigText, describeConfig } from './config-check.ts';
@@ -198,13 +198,17 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
     const outputs = new OutputSet(ctx.observer);
     for (const f of outFiles) outputs.plan(f);
 
-    // All inputs read and checked before anything is written.
-    const config = readValidConfig(configFile, ctx.observer);
-    const passphrase = passFile ? readPassphraseFile(passFile) : undefined;
-    const key = keyFile
-      ? readKeyMaterialFile(keyFile, 'symmetric key file')
-      : randomBytes(profile === 'nectar' ? 16 : 64);
+    // All inputs read and checked before anything is written; every secret read is wiped in
+    // `finally`, also when a later input is refused.
+    let config: Buffer | undefined;
+    let passphrase: Uint8Array | undefined;
+    let key: Uint8Array | undefined;
     try {
+      config = readValidConfig(configFile, ctx.observer);
+      passphrase = passFile ? readPassphraseFile(passFile) : undefined;
+      key = keyFile
+        ? readKeyMaterialFile(keyFile, 'symmetric key file')
+        : randomBytes(profile === 'nectar' ? 16 : 64);
       const signingKey = readPrivateKey(signingFile, 'signing key', passphrase, ctx.observer);
       const recipientKey = readPublicKey(recipientFile, 'recipient key', ctx.observer);
       if (modulusBits(signingKey) !== 4096) {
@@ -217,6 +221,7 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
       const sealStart = performance.now();
       const parts = sealBundle({ profile, config, signingKey, recipientKey, key, iv });
       const sealMs = performance.now() - sealStart;
+      const sealed = { config, key };
       const texts = {
         data: encodeBase64Lines(parts.data),
         digest: encodeBase64Lines(parts.digest),
@@ -241,24 +246,20 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
           symmetric: readText(path.join(dir, BUNDLE_FILES.symmetric), undefined),
           mac: profile === 'strong' ? readText(path.join(dir, BUNDLE_FILES.mac), undefined) : undefined,
         });
-        let back: Uint8Array;
+        let same = false;
         try {
-          back = openWithKey({ profile, parts: onDisk, key, signerKey: createPublicKey(signingKey) });
+          const signerKey = createPublicKey(signingKey);
+          const back = openWithKey({ profile, parts: onDisk, key: sealed.key, signerKey });
+          same = Buffer.compare(back, sealed.config) === 0;
+          back.fill(0);
         } catch (err) {
-          if (err instanceof BundleVerificationError) {
-            throw new VerificationError(
-              'self-check failed: the written bundle does not decrypt to the config',
-            );
-          }
-          throw err;
+          if (!(err instanceof BundleVerificationError)) throw err;
         }
-        const same = Buffer.compare(Buffer.from(back), config) === 0;
-        back.fill(0);
         if (!same)
           throw new VerificationError('self-check failed: the written bundle does not decrypt to the config');
       });
       const totalMs = performance.now() - started;
-      const configSha = createHash('sha256').update(config).digest('hex');
+      const configSha = sha256Hex(config);
       ctx.out.result(
         [
           `bundle (${profile} profile) written to ${dir}:`,
@@ -282,8 +283,8 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
       );
       return EXIT.ok;
     } finally {
-      key.fill(0);
-      config.fill(0);
+      key?.fill(0);
+      config?.fill(0);
       passphrase?.fill(0);
     }
   },
@@ -352,11 +353,12 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
     await outputs.run(() => {
       if (outFile) outputs.write(outFile, configBytes, { secret: true });
     });
-    const configSha = createHash('sha256').update(config).digest('hex');
+    const configSha = sha256Hex(config);
+    const signerPrint = fingerprint(signerKey);
     const totalMs = performance.now() - started;
     ctx.out.result(
       [
-        `bundle verifies (${profile} profile): signature by ${fingerprint(signerKey)}`,
+        `bundle verifies (${profile} profile): signature by ${signerPrint}`,
         `config SHA-256 ${configSha}`,
         `config: ${summary.line}`,
         ...(outFile ? [`config written to ${outFile} (mode 0600)`] : []),
@@ -364,7 +366,7 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
       {
         profile,
         verified: true,
-        signerFingerprint: fingerprint(signerKey),
+        signerFingerprint: signerPrint,
         recipientFingerprint: fingerprint(recipientKey),
         configSha256: configSha,
         config: summary.data,
