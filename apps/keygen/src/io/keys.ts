@@ -38,9 +38,9 @@ export function readPrivateKey(
     throw new InputError(`${what} ${file} is encrypted: give its passphrase with --passphrase-file`);
   }
   try {
-    const key = createPrivateKey(
-      passphrase === undefined ? { key: pem } : { key: pem, passphrase: Buffer.from(passphrase) },
-    );
+    // A Buffer view over the caller's bytes, not a copy: the caller's wipe then covers it.
+    const pass = passphrase && Buffer.from(passphrase.buffer, passphrase.byteOffset, passphrase.byteLength);
+    const key = createPrivateKey(pass === undefined ? { key: pem } : { key: pem, passphrase: pass });
     return checkRsa(key, file, what);
   } catch (err) {
     if (err instanceof InputError) throw err;
