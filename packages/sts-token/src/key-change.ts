@@ -1,6 +1,6 @@
 // Key change token sets (class 2 sub 3, 4, 8, 9; sts-reference §3, §11): 2 tokens for a 64-bit new key,
 // 4 for a 128-bit (MISTY1) one, all encrypted under the CURRENT key, no TID.
-import { wipe } from 'sts-crypto';
+import { hexToBytes, wipe } from 'sts-crypto';
 import { encodeBlockToken } from './encode.ts';
 import { TokenError } from './errors.ts';
 import { deriveKeyFromConfig, keyFromConfig, type PreparedDecoderKey, type StsConfigLike } from './key.ts';
@@ -94,6 +94,23 @@ export function encodeKeyChange(oldKey: PreparedDecoderKey, params: KeyChangePar
   return tokens;
 }
 
+/** The parameters of a key change to `newConfig`, whose decoder key for the meter is `newDecoderKey`. */
+export function keyChangeParams(
+  newConfig: StsConfigLike,
+  newDecoderKey: Uint8Array,
+  rollover: boolean,
+): KeyChangeParams {
+  return {
+    newDecoderKey,
+    keyExpiryNo: newConfig.keyExpiryNo,
+    keyRevisionNo: newConfig.keyRevisionNo,
+    keyType: newConfig.keyType,
+    tariffIndex: newConfig.tariffIndex,
+    supplyGroupCode: newConfig.supplyGroupCode,
+    rollover,
+  };
+}
+
 /**
  * The key-change set for meter `drn` from `config` (current key) to `newConfig` (both derived with sts-crypto).
  * Throws TokenError `invalid-drn` / `invalid-config` / `invalid-key-change`.
@@ -108,15 +125,7 @@ export function keyChangeFromConfigs(
   let newKey: Uint8Array | undefined;
   try {
     newKey = deriveKeyFromConfig(newConfig, drn);
-    return encodeKeyChangeDetailed(oldKey, {
-      newDecoderKey: newKey,
-      keyExpiryNo: newConfig.keyExpiryNo,
-      keyRevisionNo: newConfig.keyRevisionNo,
-      keyType: newConfig.keyType,
-      tariffIndex: newConfig.tariffIndex,
-      supplyGroupCode: newConfig.supplyGroupCode,
-      rollover,
-    });
+    return encodeKeyChangeDetailed(oldKey, keyChangeParams(newConfig, newKey, rollover));
   } finally {
     oldKey.destroy();
     if (newKey !== undefined) wipe(newKey);
@@ -137,11 +146,8 @@ export function assembleKeyChange(sections: readonly DecodedKeyChange[]): Assemb
   if (s1 === undefined || s2 === undefined || (s3 === undefined) !== (s4 === undefined)) return null;
   const parts =
     s3 === undefined ? [s1.keyPart, s2.keyPart] : [s1.keyPart, s3.keyPart, s4!.keyPart, s2.keyPart];
-  const hex = parts.join('');
-  const key = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < key.length; i++) key[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   const result: AssembledKeyChange = {
-    newDecoderKey: key,
+    newDecoderKey: hexToBytes(parts.join(''), 'newDecoderKey'),
     keyExpiryNo: ((s1.keyExpiryNoHighNibble ?? 0) << 4) | (s2.keyExpiryNoLowNibble ?? 0),
     keyRevisionNo: s1.keyRevisionNo ?? 0,
     keyType: s1.keyType ?? 0,

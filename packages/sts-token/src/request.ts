@@ -14,7 +14,7 @@ import {
   prepareKey,
   type StsConfigLike,
 } from './key.ts';
-import { encodeKeyChangeDetailed } from './key-change.ts';
+import { encodeKeyChangeDetailed, keyChangeParams } from './key-change.ts';
 import {
   isTokenTypeName,
   type NectarTokenType,
@@ -530,15 +530,7 @@ function keyChange(r: Record<string, unknown>, cache: RequestCache | undefined):
     newEntry.deriver ??= prepareDecoderKeyDerivation(derivationParams(newConfig));
     const raw = newEntry.deriver.derive(drn, bytes);
     if (raw !== bytes) bytes.set(raw);
-    return encodeKeyChangeDetailed(k[0], {
-      newDecoderKey: bytes,
-      keyExpiryNo: newConfig.keyExpiryNo,
-      keyRevisionNo: newConfig.keyRevisionNo,
-      keyType: newConfig.keyType,
-      tariffIndex: newConfig.tariffIndex,
-      supplyGroupCode: newConfig.supplyGroupCode,
-      rollover,
-    });
+    return encodeKeyChangeDetailed(k[0], keyChangeParams(newConfig, bytes, rollover));
   } catch (e) {
     throw asConfigError(e);
   } finally {
