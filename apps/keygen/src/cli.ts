@@ -15,6 +15,7 @@ vending keys from components, Shamir backups.
 Options for every command:
   --json     print one JSON document on stdout (errors too: {"ok":false,...})
   --help     show the help of the command
+  --version  print the version
 
 Exit codes: 0 done, 1 verification failed, 2 bad input or usage, 70 internal error.
 
@@ -87,9 +88,12 @@ export async function main(
         out.text('sts-keygen 0.1.0');
         return EXIT.ok;
       }
-      out.text(await topHelp());
-      if (help || first === undefined) return help ? EXIT.ok : EXIT.badInput;
-      throw new UsageError(`unknown option ${first}`);
+      if (!help && first !== undefined)
+        throw new UsageError(`unknown option '${first}' (see sts-keygen --help)`);
+      // No command at all: the help (exit 2 unless asked for); in --json mode stdout stays one document.
+      if (help || !json) out.text(await topHelp());
+      if (help) return EXIT.ok;
+      throw new UsageError('no command given (see sts-keygen --help)');
     }
     const entry: RegistryEntry | undefined = registry.find((e) => e.word === first);
     if (!entry) throw new UsageError(`unknown command '${first}' (see sts-keygen --help)`);
@@ -97,8 +101,11 @@ export async function main(
     const found = match(cmds, rest);
     if (!found) {
       const list = cmds.map((c) => `  ${c.name.padEnd(22)} ${c.summary}`).join('\n');
-      out.text(`usage: sts-keygen ${first} <subcommand> [options]\n\nSubcommands:\n${list}`);
-      if (help && rest.length === 1) return EXIT.ok;
+      const asked = help && rest.length === 1;
+      // Before an error the listing helps a person; in --json mode stdout carries only the error document.
+      if (asked || !json)
+        out.text(`usage: sts-keygen ${first} <subcommand> [options]\n\nSubcommands:\n${list}`);
+      if (asked) return EXIT.ok;
       const sub = rest[1];
       throw new UsageError(
         sub === undefined ? `'${first}' needs a subcommand` : `unknown command '${first} ${sub}'`,
