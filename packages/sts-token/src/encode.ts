@@ -37,7 +37,7 @@ export function encodeBlockToken(
 }
 
 /** The TID of a timed token: from `tid` or `time` (not both), then the KEN check. */
-export function resolveTid(key: PreparedDecoderKey, t: TokenTiming): number {
+function resolveTid(key: PreparedDecoderKey, t: TokenTiming): number {
   let tid: number;
   if (t.tid !== undefined) {
     if (t.time !== undefined) throw new TokenError('conflicting-fields', 'give time or tid, not both');
@@ -52,7 +52,7 @@ export function resolveTid(key: PreparedDecoderKey, t: TokenTiming): number {
 }
 
 /** The RND nibble: the given one (0..15) or a random one. */
-export function resolveRandom(random: unknown): number {
+function resolveRandom(random: unknown): number {
   if (random === undefined) return randomNibble();
   if (typeof random !== 'number' || !Number.isInteger(random) || random < 0 || random > 15)
     throw new TokenError('invalid-random', `random must be an integer 0..15, got ${String(random)}`);
