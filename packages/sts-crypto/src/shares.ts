@@ -2,7 +2,7 @@
 // Not an IEC 62055-41 clause: our format for M-of-N key backups (key-ceremony.md, feature 5).
 
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, checkBytes } from './bytes.ts';
+import { bytesToHex, checkBytes, hexToBytes } from './bytes.ts';
 import type { KcvMethod } from './kcv.ts';
 
 /*
@@ -401,9 +401,7 @@ function parseDataLine(value: string, n: number): { bytes: Uint8Array; check: st
   ) {
     return `must be 1 to ${BYTES_PER_LINE} bytes as hex digits in groups (a digit is missing, extra or not hex)`;
   }
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return { bytes, check };
+  return { bytes: hexToBytes(hex, 'share data'), check };
 }
 
 /**
