@@ -8,15 +8,13 @@ import {
   luhnCheckDigit,
   type PreparedBlockCipher,
   prepareDecoderKeyDerivation,
-  prepareDesKey,
-  prepareMisty1Key,
-  prepareStaKey,
   tokenCrcField,
   wipe,
 } from 'sts-crypto';
-import { Meter, type ResultCode } from './meter.ts';
+import { Meter, prepareCipher, type ResultCode } from './meter.ts';
 import { PARSE_OK, parseTokenInto } from './token-digits.ts';
 import { buildToken, keyChangeBlocks, testDisplayBlock, timedHi, timedLo } from './token-encoder.ts';
+import type { EncryptionAlgorithm } from './types.ts';
 
 /** The kinds of token the fleet sends, in table order. */
 export const FLEET_KINDS = [
@@ -80,10 +78,6 @@ export function rng(seed: number): () => number {
 export function fleetDrn(i: number, iin: string): string {
   const body = iin === '600727' ? `47${String(i).padStart(8, '0')}` : `0047${String(i).padStart(8, '0')}`;
   return body + luhnCheckDigit(body);
-}
-
-function prepare(alg: string, key: Uint8Array): PreparedBlockCipher {
-  return alg === 'sta' ? prepareStaKey(key) : alg === 'misty1' ? prepareMisty1Key(key) : prepareDesKey(key);
 }
 
 /** The generator of `rng` as a class, so the hot loop calls a method instead of nested closures. */
@@ -191,8 +185,8 @@ function timedExpect(keyType: number, cls: number): ResultCode {
 /** The meter's key preparation hook: remembers the last prepared key so the vendor side can share it. */
 class SharedPreparation {
   last: PreparedBlockCipher | null = null;
-  readonly prepare = (alg: string, key: Uint8Array): PreparedBlockCipher => {
-    this.last = prepare(alg, key);
+  readonly prepare = (alg: EncryptionAlgorithm, key: Uint8Array): PreparedBlockCipher => {
+    this.last = prepareCipher(alg, key);
     return this.last;
   };
 }
@@ -252,7 +246,7 @@ export function runFleet(o: FleetOptions): FleetReport {
   // With one meter, "foreign" tokens come from a key no meter has.
   const strangerKey = new Uint8Array(keyLength);
   for (let b = 0; b < keyLength; b++) strangerKey[b] = rand.below(256);
-  const stranger = prepare(alg, strangerKey);
+  const stranger = prepareCipher(alg, strangerKey);
   wipe(strangerKey);
 
   const kinds = FLEET_KINDS.length;
@@ -396,7 +390,7 @@ export function runFleet(o: FleetOptions): FleetReport {
         if (v.keyType !== 3) {
           // The set is complete: the meter now holds the new key, prepared through `shared` (or, if the
           // meter failed to install it, which the table reports, the vendor prepares it itself).
-          v.cipher = entered.keyInstalled === true ? shared.last! : prepare(alg, kct.key);
+          v.cipher = entered.keyInstalled === true ? shared.last! : prepareCipher(alg, kct.key);
           v.keyType = kct.keyType;
           v.keyRevisionNo = kct.krn;
           v.lastAccepted = null; // tokens under the old key are foreign to the meter now

@@ -62,7 +62,8 @@ const NOT_SET = -1;
 const PARSED = new Uint32Array(3);
 const BLOCK = new Uint32Array(2);
 
-function prepareCipher(alg: EncryptionAlgorithm, key: Uint8Array): PreparedBlockCipher {
+/** The prepared block cipher of a decoder key (the default `prepareCipher` hook; the fleet's vendor side too). */
+export function prepareCipher(alg: EncryptionAlgorithm, key: Uint8Array): PreparedBlockCipher {
   if (alg === 'sta') return prepareStaKey(key);
   if (alg === 'misty1') return prepareMisty1Key(key);
   return prepareDesKey(key);
