@@ -39,12 +39,13 @@ Commands:
                          enter tokens in order; exit 0 if all accepted, 1 if any rejected
   show  --state FILE [--json]
                          show the meter (the key's KCV and its method, never the key)
-  serve --state FILE --port N
+  serve --state FILE --port N [--host H] [--verbose]
                          HTTP API and web keypad for one meter
   fleet --config FILE --meters N --tokens-per-meter M [--seed S] [--json]
                          simulate a fleet with replays, old, foreign, corrupted tokens and key changes
 
-Exit codes: 0 success, 1 token rejected (enter) or mismatch (fleet), 2 usage or bad input, 3 cannot write.
+Exit codes: 0 success, 1 token rejected (enter) or mismatch (fleet), 2 usage or bad input, 3 cannot write,
+70 internal error (a bug).
 Run 'sts-meter <command> --help' (or 'sts-meter help <command>') for a command's options.`;
 
 function fail(message: string, code = EXIT_USAGE): never {
@@ -57,9 +58,15 @@ function parse(args: readonly string[], options: Spec, positionals = false) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: positionals, strict: true });
   } catch (e) {
-    // node's messages are one line, e.g. "Unknown option '--x'"; keep only the first sentence.
+    // node's first line, without its advice on positionals ("Unknown option '--x'. To specify …"); the
+    // three-line "ambiguous" message (`--seed -1`) becomes one line saying how to write such a value.
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.replace(/\. To specify.*$/, '');
-    fail(msg);
+    const ambiguous = /^Option '(--[^']+)' argument is ambiguous\.$/.exec(msg);
+    fail(
+      ambiguous
+        ? `Option '${ambiguous[1]}' needs a value; write one that starts with '-' as ${ambiguous[1]}=VALUE`
+        : msg,
+    );
   }
 }
 
@@ -131,10 +138,10 @@ async function cmdInit(args: readonly string[], out: (s: string) => void): Promi
   if (mfr !== undefined && !/^(\d{2}|\d{4})$/.test(mfr)) fail('--manufacturer-code must be 2 or 4 digits');
   const now = parseNow(str(values, 'now'));
   const config = await readConfig(configPath);
-  const drnCheck = checkDrn(drn, config);
-  if (!drnCheck.ok) fail(drnCheck.message);
   let meter: Meter;
   try {
+    const drnCheck = checkDrn(drn, config);
+    if (!drnCheck.ok) fail(drnCheck.message);
     meter = Meter.create({
       config,
       drn,
@@ -146,6 +153,9 @@ async function cmdInit(args: readonly string[], out: (s: string) => void): Promi
   } catch (e) {
     if (e instanceof MeterError) fail(e.message);
     throw e;
+  } finally {
+    // The meter holds its own decoder key now: the vending key is not needed any more.
+    config.vendingKey.wipe();
   }
   try {
     await createStateFile(statePath, meter);
@@ -272,7 +282,7 @@ export async function main(
       out(USAGE);
       return EXIT_OK;
     case undefined:
-      fail(`no command given\n${USAGE}`);
+      fail('no command given; the commands are init, enter, show, serve, fleet (sts-meter --help)');
       break;
     default:
       fail(`unknown command ${JSON.stringify(command.slice(0, 30))}; try --help`);

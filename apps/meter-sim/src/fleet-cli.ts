@@ -32,7 +32,12 @@ export async function runFleetCommand(args: readonly string[], out: (s: string) 
   const seed = parseCount(str(values, 'seed'), 'seed', 0, 0xffffffff) ?? 1;
   const config = await readConfig(configPath);
   const started = performance.now();
-  const report = runFleet({ config, meters, tokensPerMeter, seed });
+  let report: FleetReport;
+  try {
+    report = runFleet({ config, meters, tokensPerMeter, seed });
+  } finally {
+    config.vendingKey.wipe();
+  }
   const seconds = (performance.now() - started) / 1000;
   if (values.json) {
     out(JSON.stringify({ ...report, seconds: Number(seconds.toFixed(3)) }, null, 2));
