@@ -1,4 +1,5 @@
 // `sts-meter <command> --help` and `sts-meter help <command>` as real processes: exact first line, exit 0.
+// README "Commands": every command's help names its options, an example and its exit codes.
 import { describe, expect, test } from 'vitest';
 import { runMeter } from './helpers.ts';
 

@@ -1,4 +1,5 @@
 // The sts-meter CLI as a real process: init / enter / show / fleet, exit codes and exact error lines.
+// README "Exit codes" and "State file": each bad invocation is one line with its documented code.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,5 @@
 // The fleet's fast token builder against sts-token's encoders, and fleets of every algorithm and key type.
+// IEC 62055-41 token layouts (sts-reference §6) built two ways must agree; a fleet run has no mismatches.
 import fc from 'fast-check';
 import { hexToBytes, prepareMisty1Key, prepareStaKey } from 'sts-crypto';
 import { encodeBlockToken, encodeKeyChange, prepareKey } from 'sts-token';

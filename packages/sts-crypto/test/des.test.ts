@@ -1,3 +1,5 @@
+// DES (FIPS 46-3; EA09 of IEC 62055-41): vectors/des.json, OpenSSL on random keys, round trips,
+// and the boundary checks with their exact messages.
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';

@@ -1,3 +1,5 @@
+// Decoder key derivation, DKGA02 and DKGA04 (IEC 62055-41, sts-reference §10): vectors/dkga.json,
+// worked intermediates, independent formulations, prepared vs one-shot, and every boundary message.
 import { createCipheriv, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';

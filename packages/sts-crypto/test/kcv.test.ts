@@ -1,3 +1,5 @@
+// Key check values (key-ceremony.md): AES-CMAC against RFC 4493, vectors/kcv.json, node:crypto
+// cross-checks, and the method chosen for vending and decoder keys.
 import { createCipheriv, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cmac } from '@noble/ciphers/aes.js';

@@ -1,3 +1,5 @@
+// Luhn check digit (ISO/IEC 7812-1 Annex B), meter PAN, PANBlock and CONTROLBlock (IEC 62055-41,
+// sts-reference §9): the PANs of vectors/dkga.json, property tests, and the exact boundary messages.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
