@@ -259,12 +259,8 @@ export async function main(
       return cmdShow(rest, out);
     case 'serve': {
       // Lazy: the HTTP server and its page load only for this command.
-      // (A variable specifier keeps the typecheck independent of the serve module, another helper's files.)
-      const servePath = './serve/index.ts';
-      const { runServe } = (await import(servePath)) as {
-        runServe: (args: readonly string[]) => Promise<number | undefined>;
-      };
-      return (await runServe(rest)) ?? EXIT_OK;
+      const { runServe } = await import('./serve/index.ts');
+      return runServe(rest);
     }
     case 'fleet': {
       const { runFleetCommand } = await import('./fleet-cli.ts');
