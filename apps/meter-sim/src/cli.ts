@@ -7,6 +7,7 @@ import { checkDrn, formatDiagnostic, parseStsConfig, type StsConfig } from 'sts-
 import { formatRegister } from './fields.ts';
 import { COMMAND_HELP } from './help.ts';
 import { Meter, MeterError, REGISTER_NAMES } from './meter.ts';
+import { MAX_TID_MEMORY_SIZE } from './meter-options.ts';
 import { createStateFile, loadMeter, StateFileError, saveMeter } from './state-file.ts';
 
 /** Exit codes (README "Exit codes"). */
@@ -83,7 +84,7 @@ function str(values: Record<string, unknown>, name: string): string | undefined 
 }
 
 /** An ISO 8601 time with a zone (`Z` or `±hh:mm`): a meter's clock is UTC, local time would be a guess. */
-export function parseNow(text: string | undefined): Date | undefined {
+function parseNow(text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
   if (
     !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ||
@@ -132,7 +133,7 @@ async function cmdInit(args: readonly string[], out: (s: string) => void): Promi
   const statePath = required(values, 'state');
   const configPath = required(values, 'config');
   const drn = required(values, 'drn');
-  const tidMemorySize = parseCount(str(values, 'tid-memory'), 'tid-memory', 1, 100_000);
+  const tidMemorySize = parseCount(str(values, 'tid-memory'), 'tid-memory', 1, MAX_TID_MEMORY_SIZE);
   const timeoutMin = parseCount(str(values, 'key-change-timeout'), 'key-change-timeout', 0, 35_000);
   const mfr = str(values, 'manufacturer-code');
   if (mfr !== undefined && !/^(\d{2}|\d{4})$/.test(mfr)) fail('--manufacturer-code must be 2 or 4 digits');

@@ -52,7 +52,7 @@ const BASE_DATE_MS: Record<number, number> = {
 };
 
 /** Milliseconds of 00:00 UTC on 1 January of the base date. */
-export function baseDateMs(baseDate: number): number {
+function baseDateMs(baseDate: number): number {
   const ms = BASE_DATE_MS[baseDate];
   if (ms === undefined) throw new RangeError(`baseDate must be 1993, 2014 or 2035, got ${baseDate}`);
   return ms;

@@ -5,7 +5,7 @@ import { EXIT_OK, EXIT_REJECTED, parse, parseCount, readConfig, required, str } 
 import { type FleetReport, runFleet } from './fleet.ts';
 
 /** Markdown table of a fleet report (kind | sent | expected result | got as expected | mismatches). */
-export function formatFleetTable(r: FleetReport): string {
+function formatFleetTable(r: FleetReport): string {
   const lines = [
     '| kind | sent | expected result | got as expected | mismatches |',
     '|---|---:|---|---:|---:|',

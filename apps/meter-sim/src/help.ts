@@ -11,7 +11,7 @@ function usage(badInput: string): string {
 /** Exit code 70's line, the same for every command. */
 const BUG = '  70 internal error (a bug); still one line on stderr';
 
-export const INIT_HELP = `Usage: sts-meter init --state FILE --config FILE --drn DRN [options]
+const INIT_HELP = `Usage: sts-meter init --state FILE --config FILE --drn DRN [options]
 
 Create a new meter state file: derive the decoder key from the STS configuration and the DRN
 (DKGA02/04) and fill the TID memory with the creation time's TID. Never overwrites a file.
@@ -37,7 +37,7 @@ ${usage('bad DRN or --now, configuration error, state file already exists')}
 ${BUG}
 `;
 
-export const ENTER_HELP = `Usage: sts-meter enter --state FILE TOKEN... [options]
+const ENTER_HELP = `Usage: sts-meter enter --state FILE TOKEN... [options]
 
 Enter tokens in order, as on the meter's keypad, and save the state. One result line per token
 (token, display text, message). Tokens may be grouped with spaces or dashes.
@@ -60,7 +60,7 @@ ${usage('bad --now, unreadable or invalid state file')}
 ${BUG}
 `;
 
-export const SHOW_HELP = `Usage: sts-meter show --state FILE [options]
+const SHOW_HELP = `Usage: sts-meter show --state FILE [options]
 
 Show the meter: identity, key attributes and the key's KCV with its method (never the key),
 registers, limits, TID memory, pending key-change sections and the last events.
@@ -79,7 +79,7 @@ ${usage('unreadable or invalid state file')}
 ${BUG}
 `;
 
-export const SERVE_HELP = `Usage: sts-meter serve --state FILE --port N [options]
+const SERVE_HELP = `Usage: sts-meter serve --state FILE --port N [options]
 
 Serve one meter: an HTTP API (POST /tokens, GET /state) and a web keypad at /. Every answered
 token is on disk before its answer. SIGINT or SIGTERM stops the server and exits 0.
@@ -102,7 +102,7 @@ ${usage('unreadable or invalid state file, port in use')}
 ${BUG}
 `;
 
-export const FLEET_HELP = `Usage: sts-meter fleet --config FILE --meters N --tokens-per-meter M [options]
+const FLEET_HELP = `Usage: sts-meter fleet --config FILE --meters N --tokens-per-meter M [options]
 
 Simulate a fleet in memory: every meter gets generated tokens of random kinds (credit, management,
 replays, old, foreign, corrupted, expired, class 1, key changes), each checked against the result

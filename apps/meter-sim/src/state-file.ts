@@ -25,7 +25,7 @@ function describe(e: unknown): string {
 }
 
 /** Read and JSON-parse a state file (no validation beyond JSON). Stale `*.tmp` files beside it are ignored. */
-export async function readStateFile(path: string): Promise<unknown> {
+async function readStateFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await fs.readFile(path, 'utf8');

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 
 /** `Content-Security-Policy` of the page: only our own script and style, fetches only to us. */
-export const PAGE_CSP = [
+const PAGE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
