@@ -217,6 +217,17 @@ describe('vending-key combine', SLOW, () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test('regression: a component typed where its KCV belongs is not echoed in the error', async () => {
+    const r = await keygenInProcess(['vending-key', 'combine', '--components', '2', '--dkga', '02'], {
+      input: lines(C1, C2),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      'sts-keygen: custodian 1: the KCV must be 6 hex digits, got 16 character(s)',
+    );
+    expect(r.stderr).not.toContain(C2.slice(0, 6));
+  });
+
   test('the KCV of each accepted component is shown as it is confirmed', async () => {
     const r = await keygenInProcess(['vending-key', 'combine', '--components', '2', '--dkga', '02'], {
       input: lines(C1, desKcv(C1), C2, desKcv(C2)),

@@ -234,7 +234,10 @@ component, two equal components, a combined key that is a DES weak or semi-weak 
         const brought = Buffer.from(typedKcv).toString('utf8').replace(/\s+/g, '').toUpperCase();
         typedKcv.fill(0);
         if (!/^[0-9A-F]{6}$/.test(brought)) {
-          throw new InputError(`custodian ${k}: the KCV must be 6 hex digits, got '${brought.slice(0, 12)}'`);
+          // Never echo what was typed: a component typed one line early lands here.
+          throw new InputError(
+            `custodian ${k}: the KCV must be 6 hex digits, got ${brought.length} character(s)`,
+          );
         }
         if (isZeroKey(part, dkga)) {
           throw new InputError(
