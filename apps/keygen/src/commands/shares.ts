@@ -31,11 +31,6 @@ export function shareFileName(index: number, count: number): string {
   return `share-${index}-of-${count}.txt`;
 }
 
-/** A plain Uint8Array copy: the Shamir package refuses Buffers and other subclasses. */
-function plain(bytes: Uint8Array): Uint8Array {
-  return Uint8Array.from(bytes);
-}
-
 /** Constant-time equality of two byte arrays of equal length. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -100,7 +95,7 @@ async function checkAllSubsets(
   const subsets = total <= SUBSET_SAMPLE ? allSubsets(n, m) : sampledSubsets(n, m, SUBSET_SAMPLE, rng);
   let checked = 0;
   for (const subset of subsets) {
-    const recovered = await shamirCombine(subset.map((i) => plain(shares[i]!.data)));
+    const recovered = await shamirCombine(subset.map((i) => shares[i]!.data));
     try {
       const check = vendingKeyCheck(recovered);
       if (!sameBytes(recovered, secret) || check.kcv !== shares[0]!.kcv) {
@@ -152,9 +147,15 @@ and checked against the KCV, and the written files are read back; on any failure
     refuseExisting(...files);
 
     const data = readInput(input, { observer: ctx.observer, what: 'key file', maxBytes: 4096 });
-    const { key, rehearsal: keyIsRehearsal } = parseKeyFile(data, input);
-    data.fill(0);
+    let parsed: ReturnType<typeof parseKeyFile>;
+    try {
+      parsed = parseKeyFile(data, input);
+    } finally {
+      data.fill(0);
+    }
+    const { key, rehearsal: keyIsRehearsal } = parsed;
     const made: Share[] = [];
+    let raw: Uint8Array[] = [];
     try {
       if (key.length !== 8 && key.length !== 20) {
         throw new InputError(
@@ -174,13 +175,10 @@ and checked against the KCV, and the written files are read back; on any failure
         kcvMethod: check.method,
         rehearsal,
       };
-      const raw = await shamirSplit(plain(key), count, threshold);
+      // The Shamir package takes plain Uint8Arrays only: hexToBytes (parseKeyFile) and Share give those.
+      raw = await shamirSplit(key, count, threshold);
       // Re-read every share from its own text, so the check below covers the format as well.
-      const texts = raw.map((bytes, i) => {
-        const text = encodeShare(new Share({ ...info, index: i + 1 }, bytes));
-        bytes.fill(0);
-        return text;
-      });
+      const texts = raw.map((bytes, i) => encodeShare(new Share({ ...info, index: i + 1 }, bytes)));
       for (const text of texts) {
         const decoded = decodeShare(text);
         if (!decoded.ok)
@@ -229,22 +227,30 @@ and checked against the KCV, and the written files are read back; on any failure
       });
       return EXIT.ok;
     } finally {
-      wipe(key);
+      wipe(key, ...raw);
       for (const s of made) s.destroy();
     }
   },
 };
 
-/** Read and decode share files; problems are collected per file, never thrown one at a time. */
+/**
+ * Read and decode share files; problems are collected per file, never thrown one at a time.
+ * A file that cannot be read throws, after the shares decoded so far are destroyed.
+ */
 function readShares(files: readonly string[], ctx: CommandContext): { shares: Share[]; problems: string[] } {
   const shares: Share[] = [];
   const problems: string[] = [];
-  for (const file of files) {
-    const data = readInput(file, { observer: ctx.observer, what: 'share file', maxBytes: 64 * 1024 });
-    const decoded = decodeShare(data.toString('utf8'));
-    data.fill(0);
-    if (decoded.ok) shares.push(decoded.share);
-    else for (const p of decoded.problems) problems.push(`${file}: ${formatShareProblem(p)}`);
+  try {
+    for (const file of files) {
+      const data = readInput(file, { observer: ctx.observer, what: 'share file', maxBytes: 64 * 1024 });
+      const decoded = decodeShare(data.toString('utf8'));
+      data.fill(0);
+      if (decoded.ok) shares.push(decoded.share);
+      else for (const p of decoded.problems) problems.push(`${file}: ${formatShareProblem(p)}`);
+    }
+  } catch (err) {
+    for (const s of shares) s.destroy();
+    throw err;
   }
   return { shares, problems };
 }
@@ -312,7 +318,7 @@ KCV in the shares, else exit 1 and nothing is written.`,
       const setProblems = checkShareSet(shares);
       if (setProblems.length > 0) throw new InputError(setProblems.join('\n'));
       const first = shares[0]!;
-      key = await shamirCombine(shares.map((s) => plain(s.data)));
+      key = await shamirCombine(shares.map((s) => s.data));
       const recovered = kcv(key, first.kcvMethod);
       if (recovered !== first.kcv) {
         throw new VerificationError(
