@@ -64,8 +64,11 @@ Exit codes: 0 all valid, 2 any file invalid or unreadable.`,
       let text: string;
       try {
         const bytes = readInput(file, { what: 'config', observer: ctx.observer });
-        text = decodeConfigText(bytes, file);
-        bytes.fill(0);
+        try {
+          text = decodeConfigText(bytes, file); // the config holds the vending key
+        } finally {
+          bytes.fill(0);
+        }
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
         bad = true;

@@ -69,14 +69,16 @@ Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exist
     outputs.plan(keyFile);
     outputs.plan(pubFile);
     const passphrase = passFile ? readPassphraseFile(passFile) : undefined;
+    // A Buffer view over the passphrase, not a copy: wiping `passphrase` covers it.
+    const pass = passphrase && Buffer.from(passphrase.buffer, passphrase.byteOffset, passphrase.byteLength);
     try {
       ctx.out.info(`generating an RSA-${RSA_BITS} key pair…`);
       const started = performance.now();
       const pair = await generate('rsa', { modulusLength: RSA_BITS, publicExponent: RSA_EXPONENT });
       const generatedMs = performance.now() - started;
       const privatePem = pair.privateKey.export(
-        passphrase
-          ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: Buffer.from(passphrase) }
+        pass
+          ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: pass }
           : { type: 'pkcs8', format: 'pem' },
       );
       const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' });
@@ -86,10 +88,12 @@ Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exist
         outputs.write(pubFile, publicPem, { secret: false });
         // Read back what is on disk, not what is in memory.
         const privBytes = readInput(keyFile, { what: 'private key' });
-        const readPrivate = createPrivateKey(
-          passphrase ? { key: privBytes, passphrase: Buffer.from(passphrase) } : { key: privBytes },
-        );
-        privBytes.fill(0);
+        let readPrivate: KeyObject;
+        try {
+          readPrivate = createPrivateKey(pass ? { key: privBytes, passphrase: pass } : { key: privBytes });
+        } finally {
+          privBytes.fill(0);
+        }
         const readPublic = createPublicKey(readInput(pubFile, { what: 'public key' }));
         checkKeyPair(readPrivate, readPublic);
         return fingerprint(readPublic);
