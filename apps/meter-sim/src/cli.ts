@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { checkDrn, formatDiagnostic, parseStsConfig, type StsConfig } from 'sts-config';
-import { formatRegister } from './fields.ts';
+import { baseDatesCovering, formatRegister, tidRangeProblem } from './fields.ts';
 import { COMMAND_HELP } from './help.ts';
 import { Meter, MeterError, REGISTER_NAMES } from './meter.ts';
 import { MAX_TID_MEMORY_SIZE } from './meter-options.ts';
@@ -105,6 +105,17 @@ function parseCount(text: string | undefined, name: string, min: number, max: nu
   return Number(text);
 }
 
+/**
+ * What to do when `now` has no TID under the configuration's base date (a base date 1993 configuration
+ * run without --now after 2024-11-24T20:15Z): move the clock, or pick a base date that covers it.
+ */
+function nowAdvice(at: Date, baseDate: number): string {
+  const move = `give --now with ${at.getTime() < Date.UTC(baseDate, 0, 1) ? 'a later' : 'an earlier'} time`;
+  const others = baseDatesCovering(at);
+  if (others.length === 0) return move;
+  return `${move}, or use a configuration with base date ${others.join(' or ')}`;
+}
+
 /** Read and check an STS configuration file; every problem is reported, one line each. */
 export async function readConfig(path: string): Promise<StsConfig> {
   let text: string;
@@ -143,13 +154,16 @@ async function cmdInit(args: readonly string[], out: (s: string) => void): Promi
   try {
     const drnCheck = checkDrn(drn, config);
     if (!drnCheck.ok) fail(drnCheck.message);
+    const at = now ?? new Date();
+    const problem = tidRangeProblem(at, config.baseDate);
+    if (problem !== null) fail(`${problem}: ${nowAdvice(at, config.baseDate)}`);
     meter = Meter.create({
       config,
       drn,
       ...(tidMemorySize !== undefined && { tidMemorySize }),
       ...(mfr !== undefined && { manufacturerCode: mfr }),
       ...(timeoutMin !== undefined && { keyChangeTimeoutMs: timeoutMin * 60_000 }),
-      ...(now !== undefined && { now }),
+      now: at,
     });
   } catch (e) {
     if (e instanceof MeterError) fail(e.message);

@@ -1,6 +1,8 @@
 // Field decodings the meter needs: the 16-bit amount (credit, MPL, MPPUL), the currency amount, TID time.
 // IEC 62055-41 §6.3.5 / 6.3.21 (sts-reference §4, §5). Integer arithmetic only.
 
+import { MAX_TID } from './meter-options.ts';
+
 const AMOUNT_OFFSET = [0, 16384, 180224, 1818624];
 const POW10 = [1, 10, 100, 1000];
 
@@ -61,6 +63,27 @@ function baseDateMs(baseDate: number): number {
 /** TID (minutes since the base date, seconds truncated) of an instant; may be negative or ≥ 2^24. */
 export function tidOf(time: Date, baseDate: number): number {
   return Math.floor((time.getTime() - baseDateMs(baseDate)) / 60_000);
+}
+
+const BASE_DATES = [1993, 2014, 2035] as const;
+
+/**
+ * Why an instant has no TID under a base date (before it, or past its last TID, 2^24 − 1 minutes on:
+ * 2024-11-24T20:15Z for base date 1993), as one line; null when it has one.
+ */
+export function tidRangeProblem(time: Date, baseDate: number): string | null {
+  const tid = tidOf(time, baseDate);
+  if (tid < 0) return `now ${time.toISOString()} is before the key's base date ${baseDate}`;
+  if (tid > MAX_TID) {
+    const last = tidInstant(MAX_TID, baseDate).slice(0, 16);
+    return `now ${time.toISOString()} is past the last TID of base date ${baseDate} (${last}Z)`;
+  }
+  return null;
+}
+
+/** The base dates under which an instant has a TID (none before 1993 or after 2066-11-24T20:15Z). */
+export function baseDatesCovering(time: Date): number[] {
+  return BASE_DATES.filter((b) => tidRangeProblem(time, b) === null);
 }
 
 let cachedDay = Number.NaN;

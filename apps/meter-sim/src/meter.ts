@@ -25,9 +25,10 @@ import {
   formatTenths,
   tidInstant,
   tidOf,
+  tidRangeProblem,
 } from './fields.ts';
 import { type AssembledKey, assembleSections, sectionOfSubclass } from './key-change.ts';
-import { checkCreateOptions, checkState, MAX_TID, type MeterInit, systemClock } from './meter-options.ts';
+import { checkCreateOptions, checkState, type MeterInit, systemClock } from './meter-options.ts';
 import { TidMemory } from './tid-memory.ts';
 import { canonicalToken, PARSE_OK, PARSE_TOO_LARGE, parseTokenInto } from './token-digits.ts';
 import {
@@ -137,11 +138,9 @@ export class Meter {
   static create(opts: MeterCreateOptions): Meter {
     const o = checkCreateOptions(opts);
     const m = new Meter(o.init);
+    const problem = tidRangeProblem(o.now, o.init.baseDate);
+    if (problem !== null) throw new MeterError(problem);
     const tid = tidOf(o.now, o.init.baseDate);
-    if (tid < 0)
-      throw new MeterError(`now ${o.now.toISOString()} is before the key's base date ${o.init.baseDate}`);
-    if (tid > MAX_TID)
-      throw new MeterError(`now ${o.now.toISOString()} is past the last TID of base date ${o.init.baseDate}`);
     // A new meter leaves the factory with its TID memory full of the manufacture-date TID (sts.org.za TID
     // page): a token issued before the meter was made is Old, one issued in that same minute is Used.
     m.#tids.fill(tid);

@@ -1,7 +1,7 @@
 // The sts-meter CLI as a real process: init / enter / show / fleet, exit codes and exact error lines.
 // README "Exit codes" and "State file": each bad invocation is one line with its documented code.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BIN, CTSA_CONFIG, configText, initMeter, runMeter, tempDir } from './helpers.ts';
@@ -16,6 +16,7 @@ function run(...args: string[]) {
 
 beforeAll(() => {
   writeFileSync(CONFIG, configText(CTSA_CONFIG));
+  writeFileSync(join(dir, 'bd2035.yml'), configText({ ...CTSA_CONFIG, base_date: 2035 }));
 });
 
 describe('init / enter / show', () => {
@@ -149,13 +150,125 @@ describe('errors: one line, exit 2', () => {
         '--now',
         '1990-01-01T00:00:00Z',
       ],
-      err: "sts-meter: now 1990-01-01T00:00:00.000Z is before the key's base date 1993",
+      err: "sts-meter: now 1990-01-01T00:00:00.000Z is before the key's base date 1993: give --now with a later time",
+    },
+    {
+      args: [
+        'init',
+        '--state',
+        'n.json',
+        '--config',
+        'sts.yml',
+        '--drn',
+        '00000000000',
+        '--now',
+        '2026-11-28T12:00:00Z',
+      ],
+      err: 'sts-meter: now 2026-11-28T12:00:00.000Z is past the last TID of base date 1993 (2024-11-24T20:15Z): give --now with an earlier time, or use a configuration with base date 2014',
+    },
+    {
+      // The last minute of base date 1993 (TID 2^24 − 1) is still a time a meter can be made at; the next is not.
+      args: [
+        'init',
+        '--state',
+        'n.json',
+        '--config',
+        'sts.yml',
+        '--drn',
+        '00000000000',
+        '--now',
+        '2024-11-24T20:16:00Z',
+      ],
+      err: 'sts-meter: now 2024-11-24T20:16:00.000Z is past the last TID of base date 1993 (2024-11-24T20:15Z): give --now with an earlier time, or use a configuration with base date 2014',
+    },
+    {
+      args: [
+        'init',
+        '--state',
+        'n.json',
+        '--config',
+        'sts.yml',
+        '--drn',
+        '00000000000',
+        '--now',
+        '2040-06-01T00:00:00Z',
+      ],
+      err: 'sts-meter: now 2040-06-01T00:00:00.000Z is past the last TID of base date 1993 (2024-11-24T20:15Z): give --now with an earlier time, or use a configuration with base date 2014 or 2035',
+    },
+    {
+      args: [
+        'init',
+        '--state',
+        'n.json',
+        '--config',
+        'sts.yml',
+        '--drn',
+        '00000000000',
+        '--now',
+        '2070-01-01T00:00:00Z',
+      ],
+      err: 'sts-meter: now 2070-01-01T00:00:00.000Z is past the last TID of base date 1993 (2024-11-24T20:15Z): give --now with an earlier time',
+    },
+    {
+      args: [
+        'init',
+        '--state',
+        'n.json',
+        '--config',
+        'bd2035.yml',
+        '--drn',
+        '00000000000',
+        '--now',
+        '2026-11-28T12:00:00Z',
+      ],
+      err: "sts-meter: now 2026-11-28T12:00:00.000Z is before the key's base date 2035: give --now with a later time, or use a configuration with base date 2014",
     },
   ])('$args', ({ args, err }) => {
     const r = run(...args);
     expect(r.code).toBe(2);
     expect(r.err).toBe(`${err}\n`);
     expect(r.out).toBe('');
+  });
+
+  test('init without --now after base date 1993 ran out says what to do (exit 2, nothing written)', () => {
+    // Base date 1993's 24-bit TIDs end at 2024-11-24T20:15Z (sts-reference §5): on the system clock a
+    // base-date-1993 configuration cannot make a meter any more.
+    const before = Date.now();
+    const r = run('init', '--state', 'late.json', '--config', 'sts.yml', '--drn', '47500150231');
+    const after = Date.now();
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    const m = /^sts-meter: now (\S+) is past/.exec(r.err);
+    const now = Date.parse(m?.[1] ?? '');
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(after);
+    // The system clock's base dates: 2014 alone until base date 2035 starts.
+    const covering = now < Date.UTC(2035, 0, 1) ? '2014' : '2014 or 2035';
+    expect(r.err).toBe(
+      `sts-meter: now ${m?.[1]} is past the last TID of base date 1993 (2024-11-24T20:15Z): give --now with an earlier time, or use a configuration with base date ${covering}\n`,
+    );
+    expect(existsSync(join(dir, 'late.json'))).toBe(false);
+  });
+
+  test('enter takes a --now past the last TID of the base date: the meter compares token TIDs, not its clock', () => {
+    const late = join(dir, 'late-enter.json');
+    expect(
+      run(
+        'init',
+        '--state',
+        late,
+        '--config',
+        CONFIG,
+        '--drn',
+        '00000000000',
+        '--now',
+        '2004-01-01T00:00:00Z',
+      ).code,
+    ).toBe(0);
+    const r = run('enter', '--state', late, '--now', '2030-01-01T00:00:00Z', '23716100501183194197');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.split(/\s{2,}/)[1]).toBe('Accept');
   });
 
   test('a corrupt state file names the file and the field', () => {

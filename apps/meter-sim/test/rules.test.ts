@@ -11,7 +11,7 @@ import {
   type TokenInput,
 } from 'sts-token';
 import { describe, expect, test } from 'vitest';
-import { Meter, REGISTER_CAPACITY, RESULT_CODES, RESULT_DISPLAY } from '../src/meter.ts';
+import { Meter, MeterError, REGISTER_CAPACITY, RESULT_CODES, RESULT_DISPLAY } from '../src/meter.ts';
 
 const KEY = '0ABC12DEF3456789';
 const MADE = new Date('2010-01-01T00:00:00Z');
@@ -451,6 +451,36 @@ describe('state and secrets', () => {
     const s = JSON.parse(JSON.stringify(meter().toState()));
     edit(s);
     expect(() => Meter.fromState(s)).toThrow(msg);
+  });
+
+  // sts-reference §5: a TID is 24 bits of minutes, so base date 1993's last is 2024-11-24T20:15Z.
+  test.each([
+    { baseDate: 1993, now: '2024-11-24T20:15:59Z', msg: null },
+    {
+      baseDate: 1993,
+      now: '2024-11-24T20:16:00Z',
+      msg: 'now 2024-11-24T20:16:00.000Z is past the last TID of base date 1993 (2024-11-24T20:15Z)',
+    },
+    {
+      baseDate: 2014,
+      now: '2045-11-24T20:16:00Z',
+      msg: 'now 2045-11-24T20:16:00.000Z is past the last TID of base date 2014 (2045-11-24T20:15Z)',
+    },
+    { baseDate: 2035, now: '2035-01-01T00:00:00Z', msg: null },
+    {
+      baseDate: 2035,
+      now: '2034-12-31T23:59:59Z',
+      msg: "now 2034-12-31T23:59:59.000Z is before the key's base date 2035",
+    },
+  ] as const)('create at $now with base date $baseDate', ({ baseDate, now, msg }) => {
+    const create = () =>
+      Meter.create({
+        key: { decoderKey: hexToBytes(KEY), encryptionAlgorithm: 'sta', baseDate },
+        drn: '47500150231',
+        now: new Date(now),
+      });
+    if (msg === null) expect(create().createdAt).toBe(new Date(now).toISOString());
+    else expect(create).toThrow(new MeterError(msg));
   });
 
   test('the event log is bounded', () => {
