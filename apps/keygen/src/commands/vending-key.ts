@@ -27,8 +27,9 @@ import { OutputSet } from '../io/files.ts';
 
 const MAX_COMPONENTS = 9;
 
-function dkgaLabel(dkga: VendingDkga): string {
-  return dkga === '02' ? 'DKGA02, 64-bit DES key' : 'DKGA04, 160-bit key';
+/** What a written key is, as the summary lines say it. */
+function keyLabel(dkga: VendingDkga): string {
+  return dkga === '02' ? 'DKGA02, 64-bit DES key, odd parity set' : 'DKGA04, 160-bit key';
 }
 
 /** Write the key file (0600, exclusive, all-or-nothing) and report its path. */
@@ -42,6 +43,41 @@ async function writeKeyFile(
     set.plan(file);
     set.write(file, keyFileText(key, rehearsal), { secret: true });
   });
+}
+
+/**
+ * The end of `components` and `combine`: write the combined key when `out` is given, then the lines
+ * and JSON fields that report each component's KCV and the key's (never a component or the key).
+ */
+async function reportCombinedKey(
+  ctx: CommandContext,
+  o: {
+    dkga: VendingDkga;
+    checks: readonly KeyCheck[];
+    key: Uint8Array;
+    out: string | undefined;
+    rehearsal: boolean;
+    /** Appended to each component's line (`confirmed` when the custodian brought the KCV). */
+    suffix: string;
+  },
+): Promise<{ lines: string[]; data: Record<string, unknown> }> {
+  const keyCheck = vendingKeyCheck(o.key);
+  if (o.out !== undefined) await writeKeyFile(ctx, o.out, o.key, o.rehearsal);
+  const count = o.checks.length;
+  const lines = o.checks.map(
+    (c, i) => `component ${i + 1} of ${count}: KCV ${c.kcv} (${c.method})${o.suffix}`,
+  );
+  lines.push(`combined key (${keyLabel(o.dkga)}): KCV ${keyCheck.kcv} (${keyCheck.method})`);
+  if (o.out !== undefined) lines.push(`combined key written to ${o.out}`);
+  const data = {
+    dkga: o.dkga,
+    components: o.checks.map((c, i) => ({ custodian: i + 1, kcv: c.kcv, kcvMethod: c.method })),
+    kcv: keyCheck.kcv,
+    kcvMethod: keyCheck.method,
+    out: o.out ?? null,
+    rehearsal: o.rehearsal,
+  };
+  return { lines, data };
 }
 
 const generate: Command = {
@@ -64,7 +100,7 @@ created exclusively with mode 0600. Prints the key check value (KCV) and its met
       const check = vendingKeyCheck(key);
       await writeKeyFile(ctx, out, key, rehearsal);
       const lines = [
-        `vending key written to ${out} (${dkgaLabel(dkga)}${dkga === '02' ? ', odd parity set' : ''})`,
+        `vending key written to ${out} (${keyLabel(dkga)})`,
         `KCV ${check.kcv} (${check.method})`,
       ];
       if (redrawn > 0) lines.push(`${redrawn} weak or all-zero draw(s) refused and redrawn`);
@@ -133,22 +169,11 @@ Without --rehearsal a terminal is required (components must never land in a pipe
           ctx.out.text(shown);
         }
       }
-      const keyCheck = vendingKeyCheck(key);
-      if (out !== undefined) await writeKeyFile(ctx, out, key, rehearsal);
-      const lines = checks.map((c, k) => `component ${k + 1} of ${count}: KCV ${c.kcv} (${c.method})`);
-      lines.push(
-        `combined key (${dkgaLabel(dkga)}${dkga === '02' ? ', odd parity set' : ''}): KCV ${keyCheck.kcv} (${keyCheck.method})`,
-      );
-      if (out !== undefined) lines.push(`combined key written to ${out}`);
+      const { lines, data } = await reportCombinedKey(ctx, { dkga, checks, key, out, rehearsal, suffix: '' });
       if (rehearsal) lines.unshift('REHEARSAL: not a production key');
       ctx.out.result(lines, {
         command: 'vending-key components',
-        dkga,
-        components: checks.map((c, k) => ({ custodian: k + 1, kcv: c.kcv, kcvMethod: c.method })),
-        kcv: keyCheck.kcv,
-        kcvMethod: keyCheck.method,
-        out: out ?? null,
-        rehearsal,
+        ...data,
         // Only in a rehearsal without a terminal: the transcript of a ceremony drops this field.
         ...(revealed.length > 0 ? { revealed } : {}),
       });
@@ -265,24 +290,15 @@ component, two equal components, a combined key that is a DES weak or semi-weak 
       if (weakness !== undefined) {
         throw new InputError(`the combined key is a DES ${weakness} key: refused (generate new components)`);
       }
-      const keyCheck = vendingKeyCheck(key);
-      if (out !== undefined) await writeKeyFile(ctx, out, key, rehearsal);
-      const lines = checks.map(
-        (c, i) => `component ${i + 1} of ${count}: KCV ${c.kcv} (${c.method}) confirmed`,
-      );
-      lines.push(
-        `combined key (${dkgaLabel(dkga)}${dkga === '02' ? ', odd parity set' : ''}): KCV ${keyCheck.kcv} (${keyCheck.method})`,
-      );
-      if (out !== undefined) lines.push(`combined key written to ${out}`);
-      ctx.out.result(lines, {
-        command: 'vending-key combine',
+      const { lines, data } = await reportCombinedKey(ctx, {
         dkga,
-        components: checks.map((c, i) => ({ custodian: i + 1, kcv: c.kcv, kcvMethod: c.method })),
-        kcv: keyCheck.kcv,
-        kcvMethod: keyCheck.method,
-        out: out ?? null,
+        checks,
+        key,
+        out,
         rehearsal,
+        suffix: ' confirmed',
       });
+      ctx.out.result(lines, { command: 'vending-key combine', ...data });
       return EXIT.ok;
     } finally {
       wipe(...parts);
