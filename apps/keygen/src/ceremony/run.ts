@@ -77,6 +77,7 @@ export async function runCeremony(o: RunOptions): Promise<RunResult> {
   const records: StepRecord[] = [];
   const files: FileEvent[] = [];
   let failure: CliError | undefined;
+  let chain: ReturnType<typeof verifyTranscript>;
   try {
     writer.append('ceremony-start', {
       tool: toolVersion(),
@@ -200,7 +201,7 @@ export async function runCeremony(o: RunOptions): Promise<RunResult> {
   } finally {
     writer.close();
     const transcriptText = fs.readFileSync(o.plan.transcript, 'utf8');
-    const chain = verifyTranscript(transcriptText);
+    chain = verifyTranscript(transcriptText);
     const summaryText = renderSummary({
       ceremony: o.ceremony,
       ceremonyFile: o.ceremonyFile,
@@ -227,7 +228,6 @@ export async function runCeremony(o: RunOptions): Promise<RunResult> {
     }
   }
   if (failure) throw failure;
-  const chain = verifyTranscript(fs.readFileSync(o.plan.transcript, 'utf8'));
   return {
     steps: records,
     transcript: o.plan.transcript,
