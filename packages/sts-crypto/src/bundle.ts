@@ -169,7 +169,12 @@ function aesCbc(mode: 'encrypt' | 'decrypt', key: Uint8Array, iv: Uint8Array, in
   const algo = key.length === 16 ? 'aes-128-cbc' : 'aes-256-cbc';
   const c = mode === 'encrypt' ? createCipheriv(algo, key, iv) : createDecipheriv(algo, key, iv);
   c.setAutoPadding(mode === 'encrypt');
-  return Buffer.concat([c.update(input), c.final()]);
+  const head = c.update(input);
+  const tail = c.final();
+  const out = Buffer.concat([head, tail]);
+  head.fill(0); // decrypting, these pieces are the plaintext config (it holds the vending key)
+  tail.fill(0);
+  return out;
 }
 
 export interface SealOptions {
