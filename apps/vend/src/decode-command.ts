@@ -86,10 +86,11 @@ async function buildDecodeRequest(token: string, parsed: ParsedArgs): Promise<Re
     request.drn = drn;
   } else if (byKey) {
     if (decoderKey === undefined) throw usageError('--ea and --base-date need --decoder-key HEX');
-    if (ea === undefined) throw usageError('--decoder-key needs --ea sta|misty1');
+    if (ea === undefined) throw usageError('--decoder-key needs --ea sta|misty1|dea');
     if (baseDate === undefined) throw usageError('--decoder-key needs --base-date YEAR');
     if (ea !== 'sta' && ea !== 'misty1' && ea !== 'dea') {
-      throw usageError(`--ea must be sta or misty1, got ${shown(ea, 12)}`);
+      // EA09 (DES) is deprecated by IEC 62055-41:2018 7.3.4 but still decodes tokens from old meters.
+      throw usageError(`--ea must be sta, misty1 or dea (dea: EA09, deprecated), got ${shown(ea, 12)}`);
     }
     request.decoderKey = decoderKey;
     request.encryptionAlgorithm = ea;

@@ -27,7 +27,7 @@ Usage:
   sts-vend token <type> --config FILE --drn DRN [options]   generate a token
   sts-vend token --batch FILE|-                              JSON Lines of requests in, tokens out
   sts-vend decode <token> --config FILE --drn DRN           decode a token
-  sts-vend decode <token> --decoder-key HEX --ea sta|misty1 --base-date YEAR
+  sts-vend decode <token> --decoder-key HEX --ea sta|misty1|dea --base-date YEAR
   sts-vend decode --batch FILE|-                             JSON Lines of decode requests
   sts-vend decoder-key --config FILE --drn DRN [--reveal]   a meter's decoder key (its KCV)
   sts-vend --version                                        the version of sts-vend
@@ -86,7 +86,7 @@ Examples:
 
 export const DECODE_HELP = `Usage:
   sts-vend decode <token> --config FILE --drn DRN
-  sts-vend decode <token> --decoder-key HEX --ea sta|misty1 --base-date YEAR
+  sts-vend decode <token> --decoder-key HEX --ea sta|misty1|dea --base-date YEAR
   sts-vend decode --batch FILE|-
 
 Decrypt a 20-digit token (spaces and dashes allowed) and print its fields.
@@ -96,7 +96,7 @@ Options:
   --config FILE           STS configuration file the token was made with
   --drn DRN               meter number, check digit included
   --decoder-key HEX       the meter's decoder key (16 hex digits, 32 for MISTY1)
-  --ea sta|misty1         encryption algorithm of the decoder key
+  --ea sta|misty1|dea     encryption algorithm of the decoder key (dea: EA09, deprecated)
   --base-date YEAR        1993, 2014 or 2035
   --json                  print the decoded fields as JSON
   --batch FILE|-          JSON Lines of {"token":"...","config":{...},"drn":"..."} in, fields out

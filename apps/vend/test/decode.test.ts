@@ -126,6 +126,23 @@ describe.concurrent('decode one token', () => {
     expect(run.stderr).toBe('sts-vend: CRC does not match: wrong key, or a mistyped token\n');
   });
 
+  test('--ea dea (EA09, deprecated) is accepted: the STA vector under DES fails the CRC, exit 1', async () => {
+    // No public EA09 vectors (sts-reference §8.2): this shows only that dea is taken, as the help says.
+    const run = await runCli([
+      'decode',
+      '29054347139309851356',
+      '--decoder-key',
+      '0ABC12DEF3456789',
+      '--ea',
+      'dea',
+      '--base-date',
+      '1993',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^crcOk +false$/m);
+    expect(run.stderr).toBe('sts-vend: CRC does not match: wrong key, or a mistyped token\n');
+  });
+
   test('a token that is not 20 digits: exit 2, one line', async () => {
     const run = await runCli([
       'decode',

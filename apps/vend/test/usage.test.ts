@@ -69,6 +69,19 @@ describe.concurrent('--help', () => {
     expect(run.stdout).toContain(`sts-vend ${command}`);
     expect(run.stdout).toContain(option);
   });
+
+  // The help names every --ea the command accepts, dea with its deprecation (IEC 62055-41:2018 7.3.4).
+  test('decode --help and sts-vend --help list --ea sta|misty1|dea', async () => {
+    const [decode, main] = await Promise.all([runCli(['decode', '--help']), runCli(['--help'])]);
+    expect(decode.stdout.split('\n')).toContain(
+      '  --ea sta|misty1|dea     encryption algorithm of the decoder key (dea: EA09, deprecated)',
+    );
+    for (const run of [decode, main]) {
+      expect(run.stdout.split('\n')).toContain(
+        '  sts-vend decode <token> --decoder-key HEX --ea sta|misty1|dea --base-date YEAR',
+      );
+    }
+  });
 });
 
 describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2', () => {
@@ -132,7 +145,8 @@ describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2
         '--base-date',
         '1993',
       ],
-      message: '--ea must be sta or misty1, got 16 hex digits (not shown: it may be a key)',
+      message:
+        '--ea must be sta, misty1 or dea (dea: EA09, deprecated), got 16 hex digits (not shown: it may be a key)',
     },
     {
       args: () => ['decoder-key', '0ABC12DEF34567890ABC12DEF3456789'],
@@ -207,7 +221,11 @@ describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2
         '--base-date',
         '1993',
       ],
-      message: "--ea must be sta or misty1, got 'aes'",
+      message: "--ea must be sta, misty1 or dea (dea: EA09, deprecated), got 'aes'",
+    },
+    {
+      args: () => ['decode', '1234', '--decoder-key', '0ABC12DEF3456789', '--base-date', '1993'],
+      message: '--decoder-key needs --ea sta|misty1|dea',
     },
     { args: () => ['decoder-key', '--drn', '00000000000'], message: 'decoder-key needs --config FILE' },
   ];
