@@ -3,6 +3,11 @@
 
 import { OutputSet } from '../io/files.ts';
 
+/** `share-2-of-5.txt`: the file name of share `index` of `count` (shares split writes, a plan expects). */
+export function shareFileName(index: number, count: number): string {
+  return `share-${index}-of-${count}.txt`;
+}
+
 /** Refuse `file` if it exists (the same message OutputSet gives), without keeping the set open. */
 export function refuseExisting(...files: string[]): void {
   const set = new OutputSet();

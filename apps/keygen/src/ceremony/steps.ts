@@ -3,6 +3,7 @@
 
 import * as path from 'node:path';
 import { BUNDLE_FILES } from 'sts-crypto';
+import { shareFileName } from './files.ts';
 
 /** How an argument is used. `inputs` is the list of positional files (`files:` in the YAML). */
 export type ArgKind = 'string' | 'int' | 'bool' | 'dkga' | 'input' | 'indir' | 'output' | 'outdir' | 'inputs';
@@ -69,7 +70,7 @@ export const STEP_SPECS: readonly StepSpec[] = [
       const n = Number(a.shares);
       const dir = String(a.out);
       if (!Number.isInteger(n) || n < 2 || n > 255) return [];
-      return Array.from({ length: n }, (_, i) => path.join(dir, `share-${i + 1}-of-${n}.txt`));
+      return Array.from({ length: n }, (_, i) => path.join(dir, shareFileName(i + 1, n)));
     },
   },
   {

@@ -14,7 +14,7 @@ import {
   type ShareInfo,
   wipe,
 } from 'sts-crypto';
-import { refuseExisting } from '../ceremony/files.ts';
+import { refuseExisting, shareFileName } from '../ceremony/files.ts';
 import { intOption, REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
 import type { RandomSource } from '../ceremony/rng.ts';
 import { keyFileText, parseKeyFile, vendingKeyCheck } from '../ceremony/vending-key.ts';
@@ -25,11 +25,6 @@ import { assertDistinct, OutputSet, readInput } from '../io/files.ts';
 
 /** How many M-subsets a split recombines at most; beyond that, a random sample of this size. */
 export const SUBSET_SAMPLE = 500;
-
-/** `share-2-of-5.txt`: the file name of share `index` of `count`. */
-export function shareFileName(index: number, count: number): string {
-  return `share-${index}-of-${count}.txt`;
-}
 
 /** Constant-time equality of two byte arrays of equal length. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
