@@ -315,7 +315,6 @@ export interface ResolvedStep {
   readonly argv: string[];
   readonly inputs: string[];
   readonly outputs: string[];
-  readonly outdirs: string[];
 }
 
 export interface ResolvedPlan {
@@ -418,15 +417,11 @@ export function resolvePlan(
 
     for (const input of inputs) {
       const at = `${where}.args`;
-      if (written.has(input)) {
-        if (outputs.includes(input))
-          problems.push({ path: at, line: step.line, message: `${input} is both read and written` });
-        continue; // an earlier step writes it
-      }
       if (outputs.includes(input)) {
         problems.push({ path: at, line: step.line, message: `${input} is both read and written` });
         continue;
       }
+      if (written.has(input)) continue; // an earlier step writes it
       try {
         const st = fs.statSync(input);
         if (!st.isFile()) throw new Error('not a file');
@@ -459,7 +454,7 @@ export function resolvePlan(
       }
     }
     for (const out of outputs) claim(out, who, `${where}.args`, step.line);
-    steps.push({ step, argv, inputs, outputs, outdirs });
+    steps.push({ step, argv, inputs, outputs });
   }
   if (problems.length > 0) return { problems };
   return { plan: { steps, transcript, summary }, problems };

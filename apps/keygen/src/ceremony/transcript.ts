@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import { InputError } from '../io/errors.ts';
 
 /** `prev` of the first entry. */
-export const GENESIS = '0'.repeat(64);
+const GENESIS = '0'.repeat(64);
 
-export function sha256OfLine(line: string): string {
+function sha256OfLine(line: string): string {
   return createHash('sha256').update(line, 'utf8').digest('hex');
 }
 
@@ -18,13 +18,11 @@ export function sha256OfLine(line: string): string {
  * file hashes and messages; callers never hand it a secret.
  */
 export class TranscriptWriter {
-  readonly file: string;
   #fd: number;
   #prev = GENESIS;
   #seq = 0;
 
   constructor(file: string) {
-    this.file = file;
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       this.#fd = fs.openSync(file, 'wx', 0o644);
@@ -43,11 +41,6 @@ export class TranscriptWriter {
     fs.writeSync(this.#fd, `${line}\n`);
     fs.fsyncSync(this.#fd);
     this.#prev = sha256OfLine(line);
-    return this.#prev;
-  }
-
-  /** SHA-256 of the last line written (what the summary prints as the transcript head). */
-  get head(): string {
     return this.#prev;
   }
 

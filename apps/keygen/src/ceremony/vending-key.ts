@@ -65,7 +65,7 @@ export function desWeakness(key: Uint8Array): 'weak' | 'semi-weak' | undefined {
 }
 
 /** Set bit 0 of each byte so that every byte has an odd number of 1 bits (DES key parity). */
-export function setOddParity(key: Uint8Array): void {
+function setOddParity(key: Uint8Array): void {
   for (let i = 0; i < key.length; i++) {
     const b = key[i]! & 0xfe;
     let ones = 0;
@@ -90,7 +90,7 @@ export function sameKeyBits(a: Uint8Array, b: Uint8Array, dkga: VendingDkga): bo
 }
 
 /** a ^= b. */
-export function xorInto(a: Uint8Array, b: Uint8Array): void {
+function xorInto(a: Uint8Array, b: Uint8Array): void {
   for (let i = 0; i < a.length; i++) a[i] = a[i]! ^ b[i]!;
 }
 

@@ -44,7 +44,7 @@ export function describeConfig(config: StsConfig): { line: string; data: Record<
   return { line, data };
 }
 
-export const configCheck: Command = {
+const configCheck: Command = {
   name: 'config check',
   summary: 'validate STS configuration files (every error with its line)',
   usage: `usage: sts-keygen config check FILE... [--json]

@@ -20,11 +20,11 @@ import { fingerprint } from '../io/keys.ts';
 import { readPassphraseFile } from '../io/secret-input.ts';
 
 const generate = promisify(generateKeyPair);
-export const RSA_BITS = 4096;
-export const RSA_EXPONENT = 65537;
+const RSA_BITS = 4096;
+const RSA_EXPONENT = 65537;
 
 /** Check a key pair read back from its files: size, exponent, the pair matches, sign/verify works. */
-export function checkKeyPair(privateKey: KeyObject, publicKey: KeyObject): void {
+function checkKeyPair(privateKey: KeyObject, publicKey: KeyObject): void {
   const d = publicKey.asymmetricKeyDetails;
   if (publicKey.asymmetricKeyType !== 'rsa' || d?.modulusLength !== RSA_BITS) {
     throw new VerificationError(`the new key is not RSA-${RSA_BITS} (got ${d?.modulusLength ?? '?'} bits)`);
@@ -41,7 +41,7 @@ export function checkKeyPair(privateKey: KeyObject, publicKey: KeyObject): void 
   }
 }
 
-export const rsaCommand: Command = {
+const rsaCommand: Command = {
   name: 'rsa',
   summary: 'generate an RSA-4096 key pair (key.pem 0600, public.pub) and print its fingerprint',
   usage: `usage: sts-keygen rsa --out DIR [--passphrase-file FILE] [--json]

@@ -24,7 +24,7 @@ import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts
 import { assertDistinct, OutputSet, readInput } from '../io/files.ts';
 
 /** How many M-subsets a split recombines at most; beyond that, a random sample of this size. */
-export const SUBSET_SAMPLE = 500;
+const SUBSET_SAMPLE = 500;
 
 /** Constant-time equality of two byte arrays of equal length. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
