@@ -57,26 +57,29 @@ function ttyReader(stdin: NodeJS.ReadStream, stderr: NodeJS.WritableStream): Sec
           }
         };
         const onData = (chunk: Buffer): void => {
-          for (const byte of chunk) {
-            if (byte === CR || byte === LF) {
-              finish(undefined);
-              return;
+          try {
+            for (const byte of chunk) {
+              if (byte === CR || byte === LF) {
+                finish(undefined);
+                return;
+              }
+              if (byte === CTRL_C) {
+                finish(new UsageError('cancelled'));
+                return;
+              }
+              if (byte === CTRL_D && len === 0) {
+                finish(new InputError('no input (end of file)'));
+                return;
+              }
+              if (byte === BACKSPACE || byte === CTRL_H) {
+                if (len > 0) buf[--len] = 0;
+                continue;
+              }
+              buf = appendByte(buf, len++, byte);
             }
-            if (byte === CTRL_C) {
-              finish(new UsageError('cancelled'));
-              return;
-            }
-            if (byte === CTRL_D && len === 0) {
-              finish(new InputError('no input (end of file)'));
-              return;
-            }
-            if (byte === BACKSPACE || byte === CTRL_H) {
-              if (len > 0) buf[--len] = 0;
-              continue;
-            }
-            buf = appendByte(buf, len++, byte);
+          } finally {
+            chunk.fill(0); // a pasted secret arrives with its Enter in one chunk
           }
-          chunk.fill(0);
         };
         stdin.setRawMode(true);
         stdin.resume();
