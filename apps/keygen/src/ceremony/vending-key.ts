@@ -135,24 +135,22 @@ export function generateComponents(
   rng: RandomSource,
 ): { components: Uint8Array[]; key: Uint8Array } {
   const components: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) {
+  /** A random component, non-zero and unlike those drawn before. */
+  const draw = (): Uint8Array => {
     for (;;) {
       const c = rng.bytes(vendingKeyLength(dkga));
       if (dkga === '02') setOddParity(c);
-      if (!isZeroKey(c, dkga) && !components.some((o) => sameKeyBits(o, c, dkga))) {
-        components.push(c);
-        break;
-      }
+      if (!isZeroKey(c, dkga) && !components.some((o) => sameKeyBits(o, c, dkga))) return c;
       wipe(c);
     }
-    if (i === count - 1) {
-      const key = combineComponents(components, dkga);
-      if (!isZeroKey(key, dkga) && desWeakness(key) === undefined) return { components, key };
-      wipe(key, components.pop()!); // redraw the last component
-      i--;
-    }
+  };
+  for (let i = 0; i < count - 1; i++) components.push(draw());
+  for (;;) {
+    components.push(draw());
+    const key = combineComponents(components, dkga);
+    if (!isZeroKey(key, dkga) && desWeakness(key) === undefined) return { components, key };
+    wipe(key, components.pop()!); // redraw the last component
   }
-  throw new Error('unreachable');
 }
 
 /** XOR of the components; DKGA02 keys get odd parity. The caller wipes the result. */
