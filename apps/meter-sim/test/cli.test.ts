@@ -14,6 +14,21 @@ function run(...args: string[]) {
   return runMeter(args, dir);
 }
 
+/** `init` of the CTSA01 meter (DRN 00000000000) at 2004-01-01, before every vector's issue time. */
+function initCtsa(state: string) {
+  return run(
+    'init',
+    '--state',
+    state,
+    '--config',
+    CONFIG,
+    '--drn',
+    '00000000000',
+    '--now',
+    '2004-01-01T00:00:00Z',
+  );
+}
+
 beforeAll(() => {
   writeFileSync(CONFIG, configText(CTSA_CONFIG));
   writeFileSync(join(dir, 'bd2035.yml'), configText({ ...CTSA_CONFIG, base_date: 2035 }));
@@ -23,32 +38,12 @@ describe('init / enter / show', () => {
   const state = join(dir, 'meter.json');
 
   test('init creates a 0600 state file and refuses to overwrite it', () => {
-    const r = run(
-      'init',
-      '--state',
-      state,
-      '--config',
-      CONFIG,
-      '--drn',
-      '00000000000',
-      '--now',
-      '2004-01-01T00:00:00Z',
-    );
+    const r = initCtsa(state);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('KCV');
     expect(statSync(state).mode & 0o777).toBe(0o600);
-    const again = run(
-      'init',
-      '--state',
-      state,
-      '--config',
-      CONFIG,
-      '--drn',
-      '00000000000',
-      '--now',
-      '2004-01-01T00:00:00Z',
-    );
+    const again = initCtsa(state);
     expect(again.code).toBe(2);
     expect(again.err).toBe(`sts-meter: cannot write state file ${state}: already exists\n`);
   });
@@ -252,19 +247,7 @@ describe('errors: one line, exit 2', () => {
 
   test('enter takes a --now past the last TID of the base date: the meter compares token TIDs, not its clock', () => {
     const late = join(dir, 'late-enter.json');
-    expect(
-      run(
-        'init',
-        '--state',
-        late,
-        '--config',
-        CONFIG,
-        '--drn',
-        '00000000000',
-        '--now',
-        '2004-01-01T00:00:00Z',
-      ).code,
-    ).toBe(0);
+    expect(initCtsa(late).code).toBe(0);
     const r = run('enter', '--state', late, '--now', '2030-01-01T00:00:00Z', '23716100501183194197');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
