@@ -150,7 +150,8 @@ describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2
     },
     {
       args: () => ['decoder-key', '0ABC12DEF34567890ABC12DEF3456789'],
-      message: 'unexpected argument 32 hex digits (not shown: it may be a key)',
+      message:
+        "unexpected argument 32 hex digits (not shown: it may be a key) (see 'sts-vend decoder-key --help')",
     },
     {
       args: (c) => [
@@ -203,9 +204,12 @@ describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2
         '--amount',
         '1',
       ],
-      message: 'cannot read no-such.yml: no such file',
+      message: 'cannot read config no-such.yml: no such file or directory',
     },
-    { args: () => ['token', '--batch', 'no-such.jsonl'], message: 'cannot read no-such.jsonl: no such file' },
+    {
+      args: () => ['token', '--batch', 'no-such.jsonl'],
+      message: 'cannot read batch input no-such.jsonl: no such file or directory',
+    },
     {
       args: (c) => ['decode', '1234', '--config', c, '--decoder-key', '00'],
       message: 'give --config and --drn, or --decoder-key, --ea and --base-date, not both',
@@ -227,7 +231,7 @@ describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2
       args: () => ['decode', '1234', '--decoder-key', '0ABC12DEF3456789', '--base-date', '1993'],
       message: '--decoder-key needs --ea sta|misty1|dea',
     },
-    { args: () => ['decoder-key', '--drn', '00000000000'], message: 'decoder-key needs --config FILE' },
+    { args: () => ['decoder-key', '--drn', '00000000000'], message: '--config is required' },
   ];
   test.each(cases)('$message', async ({ args, message }) => {
     const run = await runCli(args(config), { cwd: dir });
