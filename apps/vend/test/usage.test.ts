@@ -78,9 +78,21 @@ describe.concurrent('--help', () => {
     );
     for (const run of [decode, main]) {
       expect(run.stdout.split('\n')).toContain(
-        '  sts-vend decode <token> --decoder-key HEX --ea sta|misty1|dea --base-date YEAR',
+        '  sts-vend decode <token> --decoder-key-file FILE --ea sta|misty1|dea --base-date YEAR',
       );
     }
+  });
+
+  test("regression: decode --help says --decoder-key shows the key in 'ps' and offers --decoder-key-file", async () => {
+    const run = await runCli(['decode', '--help']);
+    expect(run.stdout).toContain(
+      [
+        "  --decoder-key-file FILE the meter's decoder key (16 hex digits, 32 for MISTY1), one line;",
+        '                          - reads it from standard input',
+        "  --decoder-key HEX       the key on the command line: other users see it in 'ps' and it",
+        '                          stays in the shell history; prefer --decoder-key-file',
+      ].join('\n'),
+    );
   });
 });
 
