@@ -85,3 +85,5 @@ export function tempDir(prefix = 'sts-test-'): { dir: string; cleanup: () => voi
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+export { freePort, type PostgresCluster, startPostgres } from './testing-postgres.ts';
