@@ -32,10 +32,11 @@ const bad = (
 });
 const good = (value: unknown): Verdict => ({ bad: false, value });
 
+/** C0 controls (ESC, tab, line breaks), DEL and the C1 controls U+0080–U+009F (U+009B is a terminal's CSI). */
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
   }
   return false;
 }

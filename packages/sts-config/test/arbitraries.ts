@@ -31,7 +31,7 @@ export const nameArb = fc
   .filter(
     (s) =>
       s.length > 0 &&
-      ![...s].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f') &&
+      ![...s].some((c) => c.charCodeAt(0) < 0x20 || (c >= '\u007f' && c <= '\u009f')) &&
       !/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(s),
   );
 

@@ -934,6 +934,18 @@ describe('regression: a name with a bidirectional control (U+202E right-to-left 
     ]);
   });
 
+  test.each([
+    { name: 'ESC', sequence: '\\x1B' },
+    { name: 'U+009B (a C1 control: CSI on some terminals)', sequence: '\\x9B' },
+  ])('$name in a quoted name is a control character, refused like ESC', ({ sequence }) => {
+    const result = parseStsConfig(edit('name', `name: "a${sequence}[2Jb"`));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.message)).toEqual([
+      'name: must be text without control characters (tabs, line breaks)',
+    ]);
+  });
+
   test('right-to-left letters themselves (Arabic, Hebrew) are still a valid name', () => {
     expect(parseStsConfig(edit('name', 'name: محطة שלום')).ok).toBe(true);
   });
