@@ -83,6 +83,15 @@ describe.concurrent('--help', () => {
     }
   });
 
+  test.each([['--version'], ['-v']])('%s prints the name and version, as every app does', async (option) => {
+    const run = await runCli([option]);
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 0,
+      stdout: 'sts-vend 0.1.0\n',
+      stderr: '',
+    });
+  });
+
   test("regression: decode --help says --decoder-key shows the key in 'ps' and offers --decoder-key-file", async () => {
     const run = await runCli(['decode', '--help']);
     expect(run.stdout).toContain(
