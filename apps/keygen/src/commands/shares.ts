@@ -10,8 +10,10 @@ import {
   encodeShare,
   formatShareProblem,
   kcv,
+  SHARE_LABEL_RULE,
   Share,
   type ShareInfo,
+  shareLabel,
   wipe,
 } from 'sts-crypto';
 import { refuseExisting, shareFileName } from '../ceremony/files.ts';
@@ -132,10 +134,8 @@ and checked against the KCV, and the written files are read back; on any failure
     if (threshold > count) throw new UsageError(`--threshold ${threshold} is more than --shares ${count}`);
     const input = requireString(args, 'in');
     const dir = requireString(args, 'out');
-    const label = (optionalString(args, 'label') ?? 'vending key').replace(/\s+/g, ' ').trim();
-    if (label.length === 0 || label.length > 80 || /[\p{Cc}]/u.test(label)) {
-      throw new UsageError('--label must be 1 to 80 printable characters');
-    }
+    const label = shareLabel(optionalString(args, 'label') ?? 'vending key');
+    if (label === undefined) throw new UsageError(`--label must be ${SHARE_LABEL_RULE}`);
     const { rehearsal, rng } = rehearsalOf(args);
     const files = Array.from({ length: count }, (_, i) => path.join(dir, shareFileName(i + 1, count)));
     assertDistinct([input], [dir, ...files]);
