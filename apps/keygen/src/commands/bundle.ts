@@ -49,51 +49,6 @@ export function readKeyMaterialFile(file: string, what: string): Uint8Array {
   }
 }
 
-/**
- * VERIFY.md of a strong bundle: the openssl commands (OpenSSL 3) that open and check it without
- * this tool. The shell block is run as is by apps/keygen/test/openssl.test.ts.
- */
-export function verifyInstructions(): string {
-  return `# Checking this bundle with openssl (strong profile)
-
-This bundle was made by \`sts-keygen bundle --profile strong\` (profile.txt: \`${STRONG_PROFILE_LINE}\`).
-It is **not** the Nectar format. Layout:
-
-| file | content |
-|---|---|
-| \`${BUNDLE_FILES.symmetric}\` | base64( RSA-OAEP(SHA-256, MGF1-SHA-256) of a 64-byte secret: AES-256 key ‖ HMAC key ) |
-| \`${BUNDLE_FILES.data}\` | base64( IV(16) ‖ AES-256-CBC/PKCS#7(config) ) |
-| \`${BUNDLE_FILES.mac}\` | base64( HMAC-SHA-256(HMAC key, IV ‖ ciphertext) ): checked before decrypting |
-| \`${BUNDLE_FILES.digest}\` | base64( RSA-PSS(SHA-256, MGF1-SHA-256, salt 32) signature of the config ) |
-
-Set the three variables, then run the block with bash. It works in a fresh private temporary
-directory (the secret and the config are written there: delete it afterwards). Every step
-must succeed; the last line prints \`Verified OK\`.
-
-\`\`\`sh
-set -eu
-B="\${B:?set B to this bundle directory}"
-RECIPIENT_KEY="\${RECIPIENT_KEY:?set RECIPIENT_KEY to the recipient private key (PEM)}"
-SIGNER_PUB="\${SIGNER_PUB:?set SIGNER_PUB to the signer public key (PEM)}"
-W=$(mktemp -d)
-openssl base64 -d -in "$B/${BUNDLE_FILES.symmetric}" -out "$W/secret.wrapped"
-openssl pkeyutl -decrypt -inkey "$RECIPIENT_KEY" -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -in "$W/secret.wrapped" -out "$W/secret.bin"
-ENC_KEY=$(head -c 32 "$W/secret.bin" | od -An -tx1 -v | tr -d ' \\n')
-MAC_KEY=$(tail -c 32 "$W/secret.bin" | od -An -tx1 -v | tr -d ' \\n')
-openssl base64 -d -in "$B/${BUNDLE_FILES.data}" -out "$W/data.bin"
-openssl base64 -d -in "$B/${BUNDLE_FILES.mac}" -out "$W/mac.bin"
-openssl dgst -sha256 -mac HMAC -macopt "hexkey:$MAC_KEY" -binary -out "$W/mac.check" "$W/data.bin"
-cmp "$W/mac.bin" "$W/mac.check"
-IV=$(head -c 16 "$W/data.bin" | od -An -tx1 -v | tr -d ' \\n')
-tail -c +17 "$W/data.bin" > "$W/ciphertext.bin"
-openssl enc -d -aes-256-cbc -K "$ENC_KEY" -iv "$IV" -in "$W/ciphertext.bin" -out "$W/sts_config.yml"
-openssl base64 -d -in "$B/${BUNDLE_FILES.digest}" -out "$W/signature.bin"
-openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256 -verify "$SIGNER_PUB" -signature "$W/signature.bin" "$W/sts_config.yml"
-echo "config: $W/sts_config.yml"
-\`\`\`
-`;
-}
-
 /** Read and strictly validate a config file; invalid → InputError listing every problem. */
 function readValidConfig(file: string, observer: FileObserver | undefined): Buffer {
   const bytes = readInput(file, { what: 'config', observer });
@@ -152,7 +107,8 @@ from disk, decrypted with the key still in memory and its signature checked.
 
 --profile strong (not accepted by Nectar): RSA-OAEP-SHA256 key wrap of a 64-byte secret,
 AES-256-CBC + HMAC-SHA-256 (encrypt-then-MAC, encrypted_mac.txt), RSA-PSS-SHA256 signature,
-profile.txt, and VERIFY.md with the openssl commands that open it.
+and profile.txt. The openssl commands that open it are in sts-keygen's README ('Profile strong'),
+not in the bundle: nothing in a bundle that the signature does not cover should be followed.
 
 Prints the SHA-256 fingerprints of the recipient and signer keys (see 'sts-keygen rsa --help').
 Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid config, a file exists).`,
@@ -189,7 +145,7 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
 
     const started = performance.now();
     const names: string[] = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric];
-    if (profile === 'strong') names.push(BUNDLE_FILES.mac, BUNDLE_FILES.profile, 'VERIFY.md');
+    if (profile === 'strong') names.push(BUNDLE_FILES.mac, BUNDLE_FILES.profile);
     const outFiles = names.map((n) => path.join(dir, n));
     const inputs = [configFile, signingFile, recipientFile, keyFile, ivFile, passFile].filter(
       (f): f is string => f !== undefined,
@@ -237,7 +193,6 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
         if (profile === 'strong') {
           outputs.write(path.join(dir, BUNDLE_FILES.mac), texts.mac ?? '', { secret: false });
           outputs.write(path.join(dir, BUNDLE_FILES.profile), `${STRONG_PROFILE_LINE}\n`, { secret: false });
-          outputs.write(path.join(dir, 'VERIFY.md'), verifyInstructions(), { secret: false });
         }
         // Self-check on what is on disk: decode, decrypt with the key in memory, verify the signature.
         const onDisk = partsFromTexts({
@@ -268,7 +223,9 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
           `recipient key fingerprint: ${recipientPrint}`,
           `signer key fingerprint:    ${signerPublic}`,
           'self-check: decrypted with the key in memory, signature verified, bytes equal',
-          ...(profile === 'strong' ? [`to check it with openssl: see ${path.join(dir, 'VERIFY.md')}`] : []),
+          ...(profile === 'strong'
+            ? ["to check it with openssl: the commands in sts-keygen's README ('Profile strong')"]
+            : []),
         ],
         {
           profile,
@@ -315,6 +272,13 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
   const started = performance.now();
 
   const profile = detectProfile(dir, ctx.observer);
+  // Bundles made before VERIFY.md left them carried one; no signature covers it, so it is not read.
+  const stray = path.join(dir, 'VERIFY.md');
+  if (fs.existsSync(stray)) {
+    ctx.out.warn(
+      `${stray} is not covered by the signature: ignored, do not follow it (see sts-keygen's README)`,
+    );
+  }
   const bundleFiles = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric].map((n) =>
     path.join(dir, n),
   );
