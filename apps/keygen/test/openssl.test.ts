@@ -1,5 +1,5 @@
 // Compatibility proof with the real openssl CLI (OpenSSL 3), nectar-compat §2:
-// our bundle opens with openssl; an openssl-built bundle opens with us; the strong VERIFY.md runs.
+// our bundle opens with openssl; an openssl-built bundle opens with us; the README's strong-profile commands run.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

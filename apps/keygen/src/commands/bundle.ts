@@ -18,6 +18,7 @@ import {
   STRONG_PROFILE_LINE,
   sealBundle,
 } from 'sts-crypto';
+import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
 import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
 import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
@@ -88,6 +89,27 @@ function readText(file: string, observer: FileObserver | undefined): string {
   return readInput(file, { what: 'bundle file', observer }).toString('latin1');
 }
 
+const bundleStep: StepDescription = {
+  args: {
+    config: { kind: 'input', required: true },
+    'signing-key': { kind: 'input', required: true },
+    recipient: { kind: 'input', required: true },
+    out: { kind: 'outdir', required: true },
+    profile: { kind: 'string' },
+    'symmetric-key-file': { kind: 'input' },
+    'iv-file': { kind: 'input' },
+    'passphrase-file': { kind: 'input' },
+  },
+  risky: true,
+  rehearsal: false,
+  secretOutputs: false,
+  impliedOutputs: (a) => {
+    const names: string[] = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric];
+    if (a.profile === 'strong') names.push(BUNDLE_FILES.mac, BUNDLE_FILES.profile);
+    return names.map((n) => path.join(String(a.out), n));
+  },
+};
+
 export const bundleCommand: Command = {
   name: 'bundle',
   summary: 'build the three Nectar upload files from a config (checked before success)',
@@ -112,17 +134,9 @@ not in the bundle: nothing in a bundle that the signature does not cover should 
 
 Prints the SHA-256 fingerprints of the recipient and signer keys (see 'sts-keygen rsa --help').
 Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid config, a file exists).`,
+  step: bundleStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, {
-      config: { type: 'string' },
-      'signing-key': { type: 'string' },
-      recipient: { type: 'string' },
-      out: { type: 'string' },
-      profile: { type: 'string' },
-      'symmetric-key-file': { type: 'string' },
-      'iv-file': { type: 'string' },
-      'passphrase-file': { type: 'string' },
-    });
+    const args = parseArgs(argv, optionsOf(bundleStep.args));
     const configFile = requireString(args, 'config');
     const signingFile = requireString(args, 'signing-key');
     const recipientFile = requireString(args, 'recipient');
@@ -256,14 +270,21 @@ function detectProfile(dir: string, observer: FileObserver | undefined): BundleP
   return 'strong';
 }
 
+const openStep: StepDescription = {
+  args: {
+    dir: { kind: 'indir', required: true },
+    'recipient-key': { kind: 'input', required: true },
+    signer: { kind: 'input', required: true },
+    out: { kind: 'output' },
+    'passphrase-file': { kind: 'input' },
+  },
+  risky: true,
+  rehearsal: false,
+  secretOutputs: true,
+};
+
 async function openCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, {
-    dir: { type: 'string' },
-    'recipient-key': { type: 'string' },
-    signer: { type: 'string' },
-    out: { type: 'string' },
-    'passphrase-file': { type: 'string' },
-  });
+  const args = parseArgs(argv, optionsOf(openStep.args));
   const dir = requireString(args, 'dir');
   const recipientFile = requireString(args, 'recipient-key');
   const signerFile = requireString(args, 'signer');
@@ -361,6 +382,7 @@ writes the config (mode 0600, never over an existing file). Any failure to verif
 message "${BUNDLE_DOES_NOT_VERIFY}", exit 1, and writes nothing.
 
 Exit codes: 0 verified, 1 does not verify, 2 bad usage, missing file, or invalid config.`,
+  step: openStep,
   run: openCommand,
 };
 

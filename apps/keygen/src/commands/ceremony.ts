@@ -10,6 +10,7 @@ import {
   resolvePlan,
 } from '../ceremony/plan.ts';
 import { runCeremony, toolVersion } from '../ceremony/run.ts';
+import { loadStepSpecs } from '../ceremony/steps.ts';
 import { kcvLines } from '../ceremony/summary.ts';
 import { parseArgs } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
@@ -24,10 +25,10 @@ interface Loaded {
 }
 
 /** Read, parse, validate and resolve; every problem reported at once (exit 2). */
-function load(file: string, rehearsal: boolean, ctx: CommandContext): Loaded {
+async function load(file: string, rehearsal: boolean, ctx: CommandContext): Promise<Loaded> {
   const data = readInput(file, { observer: ctx.observer, what: 'ceremony file', maxBytes: 256 * 1024 });
   const sha256 = sha256Hex(data);
-  const parsed = parseCeremony(data.toString('utf8'));
+  const parsed = parseCeremony(data.toString('utf8'), await loadStepSpecs());
   if (!parsed.ceremony) throw new InputError(`${file}:\n${parsed.problems.map(formatProblem).join('\n')}`);
   const resolved = resolvePlan(parsed.ceremony, file, rehearsal);
   if (!resolved.plan) throw new InputError(`${file}:\n${resolved.problems.map(formatProblem).join('\n')}`);
@@ -56,7 +57,7 @@ both read and written. Prints the plan and the file's SHA-256. Touches no secret
     const args = parseArgs(argv, { rehearsal: { type: 'boolean' } }, true);
     const file = onlyFile(args, 'ceremony plan');
     const rehearsal = args.values.rehearsal === true;
-    const { sha256, ceremony, plan: p } = load(file, rehearsal, ctx);
+    const { sha256, ceremony, plan: p } = await load(file, rehearsal, ctx);
     const base = path.dirname(path.resolve(file));
     const rel = (f: string): string => path.relative(base, f);
     const lines = [
@@ -130,7 +131,7 @@ Exit codes: those of the failing step (1 verification, 2 bad input); the summary
     }
     if (seed !== undefined && (typeof seed !== 'string' || seed === ''))
       throw new UsageError('--seed needs a value');
-    const loaded = load(file, rehearsal, ctx);
+    const loaded = await load(file, rehearsal, ctx);
     const result = await runCeremony({
       ceremonyFile: file,
       ceremonySha256: loaded.sha256,

@@ -12,6 +12,7 @@ import {
 } from 'node:crypto';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
 import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command } from '../io/command.ts';
 import { EXIT, VerificationError } from '../io/errors.ts';
@@ -41,6 +42,14 @@ function checkKeyPair(privateKey: KeyObject, publicKey: KeyObject): void {
   }
 }
 
+const rsaStep: StepDescription = {
+  args: { out: { kind: 'outdir', required: true }, 'passphrase-file': { kind: 'input' } },
+  risky: true,
+  rehearsal: false,
+  secretOutputs: true,
+  impliedOutputs: (a) => [path.join(String(a.out), 'key.pem'), path.join(String(a.out), 'public.pub')],
+};
+
 const rsaCommand: Command = {
   name: 'rsa',
   summary: 'generate an RSA-4096 key pair (key.pem 0600, public.pub) and print its fingerprint',
@@ -57,8 +66,9 @@ The fingerprint is the SHA-256 of the DER public key, hex with colons, the same 
   openssl pkey -pubin -in DIR/public.pub -outform DER | openssl dgst -sha256 -c
 
 Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exists.`,
+  step: rsaStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { out: { type: 'string' }, 'passphrase-file': { type: 'string' } });
+    const args = parseArgs(argv, optionsOf(rsaStep.args));
     const dir = requireString(args, 'out');
     const passFile = optionalString(args, 'passphrase-file');
     const keyFile = path.join(dir, 'key.pem');
