@@ -291,3 +291,34 @@ describe('strong profile', () => {
     );
   });
 });
+
+describe('rehearsal bundles (issue 13: REHEARSAL inside every output with room for it)', () => {
+  test('a REHEARSAL signing key is refused without --rehearsal; nothing written', async () => {
+    const marked = path.join(dir, 'rehearsal-user.pem');
+    fs.writeFileSync(
+      marked,
+      `# REHEARSAL: not a production key\n${fs.readFileSync(user.privateFile, 'utf8')}`,
+    );
+    const out = path.join(dir, 'rehearsal-refused');
+    const r = await runInProcess(bundleArgs(out).map((a) => (a === user.privateFile ? marked : a)));
+    expect(r.stderr).toBe(`sts-keygen: signing key ${marked} is a REHEARSAL key: use it with --rehearsal\n`);
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('--rehearsal --profile strong: profile.txt carries the mark after its profile line, and the bundle opens', async () => {
+    const out = path.join(dir, 'rehearsal-strong');
+    const r = await runInProcess(bundleArgs(out, ['--profile', 'strong', '--rehearsal']));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^REHEARSAL: not a production bundle\n/);
+    expect(fs.readFileSync(path.join(out, 'profile.txt'), 'utf8')).toBe(
+      'sts-keygen-bundle strong v1\n# REHEARSAL: not a production bundle\n',
+    );
+    expect((await runInProcess(openArgs(out))).code).toBe(0);
+    // Anything but comment lines after the profile line is tampering, as before.
+    fs.appendFileSync(path.join(out, 'profile.txt'), 'extra\n');
+    const c = await runInProcess(openArgs(out));
+    expect(c.stderr).toBe(`sts-keygen: ${BUNDLE_DOES_NOT_VERIFY}\n`);
+    expect(c.code).toBe(1);
+  });
+});

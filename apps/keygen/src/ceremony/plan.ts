@@ -216,9 +216,7 @@ function parseStep(
       if (a.required) problems.add(`${where}.args.${name}`, node, 'missing');
     }
   }
-  if (command === 'shares split' && typeof args.threshold === 'number' && typeof args.shares === 'number') {
-    if (args.threshold > args.shares) problems.add(`${where}.args.threshold`, node, 'must not exceed shares');
-  }
+  for (const p of spec.check?.(args) ?? []) problems.add(`${where}.args.${p.arg}`, node, p.message);
   return { number: i + 1, line: problems.lineOf(node), command, note, args, spec };
 }
 

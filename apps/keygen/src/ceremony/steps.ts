@@ -27,6 +27,8 @@ export interface StepDescription {
   readonly impliedOutputs?: (args: Readonly<Record<string, unknown>>) => string[];
   /** The output files are secret (mode 0600 expected). */
   readonly secretOutputs: boolean;
+  /** Checks of the argument values beyond their kinds, made by `ceremony plan` before any secret exists. */
+  readonly check?: (args: Readonly<Record<string, unknown>>) => { arg: string; message: string }[];
 }
 
 /** A step description with the command words it belongs to ('shares split'). */

@@ -18,12 +18,14 @@ import {
   STRONG_PROFILE_LINE,
   sealBundle,
 } from 'sts-crypto';
+import { REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
 import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
 import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
 import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
 import { assertDistinct, type FileObserver, OutputSet, readInput, sha256Hex } from '../io/files.ts';
 import { fingerprint, modulusBits, readPrivateKey, readPublicKey } from '../io/keys.ts';
+import { hasRehearsalMark, rehearsalMark } from '../io/rehearsal-mark.ts';
 import { readPassphraseFile } from '../io/secret-input.ts';
 import { decodeConfigText, describeConfig } from './config-check.ts';
 
@@ -50,10 +52,18 @@ export function readKeyMaterialFile(file: string, what: string): Uint8Array {
   }
 }
 
-/** Read and strictly validate a config file; invalid → InputError listing every problem. */
-function readValidConfig(file: string, observer: FileObserver | undefined): Buffer {
+/**
+ * Read and strictly validate a config file; invalid → InputError listing every problem. A config
+ * marked REHEARSAL (config new --rehearsal) is refused unless this is a rehearsal.
+ */
+function readValidConfig(file: string, observer: FileObserver | undefined, rehearsal: boolean): Buffer {
   const bytes = readInput(file, { what: 'config', observer });
-  const r = parseStsConfig(decodeConfigText(bytes, file), { source: file });
+  const text = decodeConfigText(bytes, file);
+  if (!rehearsal && hasRehearsalMark(text)) {
+    bytes.fill(0);
+    throw new InputError(`config ${file} is a REHEARSAL configuration: bundle it with --rehearsal`);
+  }
+  const r = parseStsConfig(text, { source: file });
   if (!r.ok) {
     bytes.fill(0);
     throw new InputError(
@@ -101,7 +111,7 @@ const bundleStep: StepDescription = {
     'passphrase-file': { kind: 'input' },
   },
   risky: true,
-  rehearsal: false,
+  rehearsal: true,
   secretOutputs: false,
   impliedOutputs: (a) => {
     const names: string[] = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric];
@@ -115,7 +125,7 @@ export const bundleCommand: Command = {
   summary: 'build the three Nectar upload files from a config (checked before success)',
   usage: `usage: sts-keygen bundle --config FILE --signing-key KEY.pem --recipient PUBLIC.pub --out DIR
                          [--profile nectar|strong] [--symmetric-key-file F --iv-file F]
-                         [--passphrase-file F] [--json]
+                         [--passphrase-file F] [--rehearsal] [--json]
 
 Encrypt and sign an STS configuration for upload (nectar-compat §2). Writes into DIR:
   encrypted_sts_config_with_iv_base64.txt  base64(IV ‖ AES-128-CBC(config))
@@ -132,11 +142,16 @@ AES-256-CBC + HMAC-SHA-256 (encrypt-then-MAC, encrypted_mac.txt), RSA-PSS-SHA256
 and profile.txt. The openssl commands that open it are in sts-keygen's README ('Profile strong'),
 not in the bundle: nothing in a bundle that the signature does not cover should be followed.
 
+--rehearsal: for a REHEARSAL configuration or signing key (refused without it). The Nectar files
+have no room for a mark; the configuration inside carries its own '# REHEARSAL' line, and a strong
+bundle's profile.txt gets one.
+
 Prints the SHA-256 fingerprints of the recipient and signer keys (see 'sts-keygen rsa --help').
 Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid config, a file exists).`,
   step: bundleStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, optionsOf(bundleStep.args));
+    const args = parseArgs(argv, { ...optionsOf(bundleStep.args), ...REHEARSAL_OPTIONS });
+    const { rehearsal } = rehearsalOf(args);
     const configFile = requireString(args, 'config');
     const signingFile = requireString(args, 'signing-key');
     const recipientFile = requireString(args, 'recipient');
@@ -174,12 +189,12 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
     let passphrase: Uint8Array | undefined;
     let key: Uint8Array | undefined;
     try {
-      config = readValidConfig(configFile, ctx.observer);
+      config = readValidConfig(configFile, ctx.observer, rehearsal);
       passphrase = passFile ? readPassphraseFile(passFile) : undefined;
       key = keyFile
         ? readKeyMaterialFile(keyFile, 'symmetric key file')
         : randomBytes(profile === 'nectar' ? 16 : 64);
-      const signingKey = readPrivateKey(signingFile, 'signing key', passphrase, ctx.observer);
+      const signingKey = readPrivateKey(signingFile, 'signing key', passphrase, ctx.observer, { rehearsal });
       const recipientKey = readPublicKey(recipientFile, 'recipient key', ctx.observer);
       if (modulusBits(signingKey) !== 4096) {
         ctx.out.warn(`signing key ${signingFile} is ${modulusBits(signingKey)}-bit; Nectar expects RSA-4096`);
@@ -206,7 +221,10 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
         outputs.write(path.join(dir, BUNDLE_FILES.symmetric), texts.symmetric, { secret: false });
         if (profile === 'strong') {
           outputs.write(path.join(dir, BUNDLE_FILES.mac), texts.mac ?? '', { secret: false });
-          outputs.write(path.join(dir, BUNDLE_FILES.profile), `${STRONG_PROFILE_LINE}\n`, { secret: false });
+          const mark = rehearsal ? rehearsalMark('bundle') : '';
+          outputs.write(path.join(dir, BUNDLE_FILES.profile), `${STRONG_PROFILE_LINE}\n${mark}`, {
+            secret: false,
+          });
         }
         // Self-check on what is on disk: decode, decrypt with the key in memory, verify the signature.
         const onDisk = partsFromTexts({
@@ -231,6 +249,7 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
       const configSha = sha256Hex(config);
       ctx.out.result(
         [
+          ...(rehearsal ? ['REHEARSAL: not a production bundle'] : []),
           `bundle (${profile} profile) written to ${dir}:`,
           ...names.map((n) => `  ${n}`),
           `config: ${configFile} (SHA-256 ${configSha})`,
@@ -249,6 +268,7 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
           recipientFingerprint: recipientPrint,
           signerFingerprint: signerPublic,
           selfCheck: true,
+          rehearsal,
           timing: { sealMs: Math.round(sealMs * 100) / 100, totalMs: Math.round(totalMs * 100) / 100 },
         },
       );
@@ -265,8 +285,12 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
 function detectProfile(dir: string, observer: FileObserver | undefined): BundleProfile {
   const file = path.join(dir, BUNDLE_FILES.profile);
   if (!fs.existsSync(file)) return 'nectar';
-  const text = readInput(file, { what: 'profile file', observer, maxBytes: 1024 }).toString('latin1').trim();
-  if (text !== STRONG_PROFILE_LINE) throw new VerificationError(BUNDLE_DOES_NOT_VERIFY);
+  const text = readInput(file, { what: 'profile file', observer, maxBytes: 1024 }).toString('latin1');
+  // The profile line, then nothing but comment lines (a rehearsal's mark).
+  const [first, ...rest] = text.trim().split(/\r?\n/);
+  if (first !== STRONG_PROFILE_LINE || rest.some((l) => !l.trim().startsWith('#'))) {
+    throw new VerificationError(BUNDLE_DOES_NOT_VERIFY);
+  }
   return 'strong';
 }
 
@@ -323,7 +347,9 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
       throw err;
     }
     const source = `${dir} (decrypted config)`;
-    const r = parseStsConfig(decodeConfigText(config, source), { source });
+    const configText = decodeConfigText(config, source);
+    const rehearsal = hasRehearsalMark(configText);
+    const r = parseStsConfig(configText, { source });
     if (!r.ok) {
       throw new InputError(
         [
@@ -343,6 +369,7 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
     const totalMs = performance.now() - started;
     ctx.out.result(
       [
+        ...(rehearsal ? ['REHEARSAL: the configuration inside is not a production configuration'] : []),
         `bundle verifies (${profile} profile): signature by ${signerPrint}`,
         `config SHA-256 ${configSha}`,
         `config: ${summary.line}`,
@@ -356,6 +383,7 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
         configSha256: configSha,
         config: summary.data,
         out: outFile ?? null,
+        rehearsal,
         timing: { totalMs: Math.round(totalMs * 100) / 100 },
       },
     );

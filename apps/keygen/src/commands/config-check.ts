@@ -44,7 +44,7 @@ export function describeConfig(config: StsConfig): { line: string; data: Record<
   return { line, data };
 }
 
-const configCheck: Command = {
+export const configCheck: Command = {
   name: 'config check',
   summary: 'validate STS configuration files (every error with its line)',
   usage: `usage: sts-keygen config check FILE... [--json]
@@ -103,5 +103,3 @@ Exit codes: 0 all valid, 2 any file invalid or unreadable.`,
     return bad ? EXIT.badInput : EXIT.ok;
   },
 };
-
-export const commands: Command[] = [configCheck];

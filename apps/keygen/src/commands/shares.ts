@@ -122,6 +122,10 @@ const splitStep: StepDescription = {
   risky: true,
   rehearsal: true,
   secretOutputs: true,
+  check: (a) =>
+    typeof a.threshold === 'number' && typeof a.shares === 'number' && a.threshold > a.shares
+      ? [{ arg: 'threshold', message: 'must not exceed shares' }]
+      : [],
   impliedOutputs: (a) => {
     const n = Number(a.shares);
     const dir = String(a.out);
