@@ -153,7 +153,8 @@ which recover it. Each share is an STS-SHARE v1 text file DIR/share-k-of-N.txt (
 exclusive) carrying the set id, M, N, its index, the label and the key's KCV, with a checksum.
 Before anything is reported done, every M-subset (a random ${SUBSET_SAMPLE} when there are more) is recombined
 and checked against the KCV, and the written files are read back; on any failure no share is left.
-  --label L   what the key is, printed in every share (default: "vending key")`,
+  --label L   what the key is, printed in every share (default: "vending key"); 1 to 80
+              printable characters, no control or bidirectional control character`,
   step: splitStep,
   async run(argv, ctx) {
     const args = parseCommandArgs(argv, { ...optionsOf(splitStep.args), ...REHEARSAL_OPTIONS });
