@@ -184,8 +184,8 @@ KCV, never the key.
   --rehearsal  for a REHEARSAL key file: the configuration gets a '# REHEARSAL' comment line
                (a REHEARSAL key without --rehearsal is refused)
 
-Exit codes: 0 written, 2 bad usage or input (a missing or invalid option, an unreadable key file,
-an invalid --from file, an output that exists).`,
+Exit codes: 0 written, 1 the written file did not read back, 2 bad usage or input (a missing or
+invalid option, an unreadable key file, an invalid --from file, an output that exists), 3 cannot write.`,
   step: configNewStep,
   async run(argv, ctx) {
     const args = parseCommandArgs(argv, { ...optionsOf(configNewStep.args), ...REHEARSAL_OPTIONS });
@@ -255,7 +255,12 @@ an invalid --from file, an output that exists).`,
           const back = await readObserved(out, { what: 'written configuration' });
           const same = Buffer.compare(back, bytes) === 0;
           back.fill(0);
-          if (!same) throw new CliError('bad-input', `${out} does not read back as written: nothing kept`);
+          if (!same)
+            throw new CliError(
+              'verification-failed',
+              `${out} does not read back as written: nothing kept`,
+              EXIT.failed,
+            );
         });
         const lines = [
           `configuration written to ${out} (mode 0600)`,
