@@ -1,8 +1,9 @@
 // Vending keys as a ceremony handles them: lengths per DKGA, DES parity and weak keys, components
 // XORed together, the key file format. The maths of KCVs lives in sts-crypto (kcv.ts).
 
+import { CliError, shown, usageError } from 'sts-cli-kit';
 import { bytesToHex, hexToBytes, type KcvMethod, kcv, kcvMethodForVendingKey, wipe } from 'sts-crypto';
-import { InputError, UsageError } from '../io/errors.ts';
+import { hasRehearsalMark, rehearsalMark } from '../io/rehearsal-mark.ts';
 import type { RandomSource } from './rng.ts';
 
 /** The two decoder key generation algorithms that use a vending key (nectar-compat §1). */
@@ -16,10 +17,10 @@ export function vendingKeyLength(dkga: VendingDkga): number {
 /** `--dkga` value: '02' or '04' ('2' and '4' accepted, as people type them). */
 export function parseDkga(value: string | undefined): VendingDkga {
   if (value === undefined)
-    throw new UsageError('missing --dkga (02 for a 64-bit DES key, 04 for a 160-bit key)');
+    throw usageError('--dkga is required (02 for a 64-bit DES key, 04 for a 160-bit key)');
   if (value === '02' || value === '2') return '02';
   if (value === '04' || value === '4') return '04';
-  throw new UsageError(`--dkga must be 02 or 04, got '${value}'`);
+  throw usageError(`--dkga must be 02 or 04, got ${shown(value)}`);
 }
 
 /**
@@ -171,7 +172,7 @@ export function groupedHex(bytes: Uint8Array): string {
  * The format readers take: `#` comment lines and blank lines ignored, spaces inside the hex allowed.
  */
 export function keyFileText(key: Uint8Array, rehearsal: boolean): string {
-  return `${rehearsal ? '# REHEARSAL: not a production key\n' : ''}${bytesToHex(key)}\n`;
+  return `${rehearsal ? rehearsalMark('key') : ''}${bytesToHex(key)}\n`;
 }
 
 /** Parse a key file (bytes as read). Errors name the file, never its contents. */
@@ -183,17 +184,18 @@ export function parseKeyFile(data: Uint8Array, file: string): { key: Uint8Array;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line.startsWith('#')) {
-      if (/REHEARSAL/i.test(line)) rehearsal = true;
+      if (hasRehearsalMark(line)) rehearsal = true;
       continue;
     }
     if (line === '') continue;
     lines++;
     hex = line.replace(/\s+/g, '');
   }
-  if (lines !== 1) throw new InputError(`key file ${file} must hold one line of hex digits, found ${lines}`);
+  if (lines !== 1)
+    throw new CliError('bad-input', `key file ${file} must hold one line of hex digits, found ${lines}`);
   try {
     return { key: hexToBytes(hex, `key file ${file}`), rehearsal };
   } catch (err) {
-    throw new InputError(err instanceof Error ? err.message : String(err));
+    throw new CliError('bad-input', err instanceof Error ? err.message : String(err));
   }
 }

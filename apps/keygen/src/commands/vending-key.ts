@@ -1,9 +1,19 @@
 // `sts-keygen vending-key generate|components|combine`: vending keys made whole or from custodian
 // components under dual control, each identified by its KCV (key-ceremony.md features 2-4).
 
+import {
+  CliError,
+  EXIT,
+  OutputSet,
+  parseCommandArgs,
+  requiredOption,
+  stringOption,
+  usageError,
+} from 'sts-cli-kit';
 import { wipe } from 'sts-crypto';
 import { refuseExisting } from '../ceremony/files.ts';
 import { intOption, REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
+import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
 import { CLEAR_SCREEN, isInteractive, secretReaderFor, waitForEnter } from '../ceremony/terminal.ts';
 import {
   combineComponents,
@@ -20,12 +30,11 @@ import {
   vendingKeyCheck,
   vendingKeyLength,
 } from '../ceremony/vending-key.ts';
-import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
-import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
-import { OutputSet } from '../io/files.ts';
 
 const MAX_COMPONENTS = 9;
+/** `dkga:` in a ceremony step: "02" or "04", required. */
+const DKGA_ARG = { kind: 'dkga', required: true } as const;
 
 /** What a written key is, as the summary lines say it. */
 function keyLabel(dkga: VendingDkga): string {
@@ -80,6 +89,13 @@ async function reportCombinedKey(
   return { lines, data };
 }
 
+const generateStep: StepDescription = {
+  args: { dkga: DKGA_ARG, out: { kind: 'output', required: true } },
+  risky: true,
+  rehearsal: true,
+  secretOutputs: true,
+};
+
 const generate: Command = {
   name: 'vending-key generate',
   summary: 'generate a random vending key into a file (0600) and print its KCV',
@@ -90,10 +106,11 @@ created exclusively with mode 0600. Prints the key check value (KCV) and its met
   --dkga 02   a 64-bit DES key: odd parity is set, weak and semi-weak DES keys are redrawn
   --dkga 04   a 160-bit key (KCV: HMAC-SHA-256 of a zero block)
   --rehearsal mark the file REHEARSAL; --seed S makes the key repeatable (rehearsal only)`,
+  step: generateStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { dkga: { type: 'string' }, out: { type: 'string' }, ...REHEARSAL_OPTIONS });
-    const dkga = parseDkga(optionalString(args, 'dkga'));
-    const out = requireString(args, 'out');
+    const args = parseCommandArgs(argv, { ...optionsOf(generateStep.args), ...REHEARSAL_OPTIONS });
+    const dkga = parseDkga(stringOption(args, 'dkga'));
+    const out = requiredOption(args, 'out');
     const { rehearsal, rng } = rehearsalOf(args);
     const { key, redrawn } = generateVendingKey(dkga, rng);
     try {
@@ -121,6 +138,17 @@ created exclusively with mode 0600. Prints the key check value (KCV) and its met
   },
 };
 
+const componentsStep: StepDescription = {
+  args: {
+    dkga: DKGA_ARG,
+    count: { kind: 'int', required: true, min: 2, max: MAX_COMPONENTS },
+    out: { kind: 'output' },
+  },
+  risky: true,
+  rehearsal: true,
+  secretOutputs: true,
+};
+
 const components: Command = {
   name: 'vending-key components',
   summary: 'generate a vending key as N components, each revealed to one custodian',
@@ -133,20 +161,16 @@ next custodian. Only the KCVs are printed at the end, with the combined key's KC
   --rehearsal allowed without a terminal: components are then printed (marked REHEARSAL);
               --seed S makes them repeatable
 Without --rehearsal a terminal is required (components must never land in a pipe or a log).`,
+  step: componentsStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, {
-      count: { type: 'string' },
-      dkga: { type: 'string' },
-      out: { type: 'string' },
-      ...REHEARSAL_OPTIONS,
-    });
+    const args = parseCommandArgs(argv, { ...optionsOf(componentsStep.args), ...REHEARSAL_OPTIONS });
     const count = intOption(args, 'count', 2, MAX_COMPONENTS);
-    const dkga = parseDkga(optionalString(args, 'dkga'));
-    const out = optionalString(args, 'out');
+    const dkga = parseDkga(stringOption(args, 'dkga'));
+    const out = stringOption(args, 'out');
     const { rehearsal, rng } = rehearsalOf(args);
     const interactive = isInteractive(ctx.stdin);
     if (!interactive && !rehearsal) {
-      throw new UsageError(
+      throw usageError(
         'vending-key components reveals each component on a terminal, one custodian at a time: stdin and stderr must be a terminal (use --rehearsal for a dry run)',
       );
     }
@@ -200,14 +224,15 @@ function parseComponent(typed: Uint8Array, k: number, dkga: VendingDkga): Uint8A
             : -1;
     if (v < 0) {
       digits.fill(0);
-      throw new InputError(`component ${k}: not hex (only 0-9, A-F and spaces)`);
+      throw new CliError('bad-input', `component ${k}: not hex (only 0-9, A-F and spaces)`);
     }
     digits.push(v);
   }
   if (digits.length !== want * 2) {
     const got = digits.length;
     digits.fill(0);
-    throw new InputError(
+    throw new CliError(
+      'bad-input',
       `component ${k} must be ${want * 2} hex digits (${want} bytes) for DKGA${dkga}, got ${got}`,
     );
   }
@@ -216,6 +241,17 @@ function parseComponent(typed: Uint8Array, k: number, dkga: VendingDkga): Uint8A
   digits.fill(0);
   return out;
 }
+
+const combineStep: StepDescription = {
+  args: {
+    dkga: DKGA_ARG,
+    components: { kind: 'int', required: true, min: 2, max: MAX_COMPONENTS },
+    out: { kind: 'output' },
+  },
+  risky: true,
+  rehearsal: true,
+  secretOutputs: true,
+};
 
 const combine: Command = {
   name: 'vending-key combine',
@@ -228,18 +264,15 @@ vending key; its KCV is printed. When stdin is not a terminal, each component an
 as one line (component 1, KCV 1, component 2, KCV 2, ...).
 Refused: a KCV that does not match (exit 1, naming the custodian), a wrong length, an all-zero
 component, two equal components, a combined key that is a DES weak or semi-weak key (exit 2).
-  --out FILE  write the combined key (mode 0600, exclusive); nothing is written on any failure`,
+  --out FILE  write the combined key (mode 0600, exclusive); nothing is written on any failure
+  --rehearsal mark the key file REHEARSAL (--seed S is accepted and unused: custodians type the components)`,
+  step: combineStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, {
-      components: { type: 'string' },
-      dkga: { type: 'string' },
-      out: { type: 'string' },
-      rehearsal: { type: 'boolean' },
-    });
+    const args = parseCommandArgs(argv, { ...optionsOf(combineStep.args), ...REHEARSAL_OPTIONS });
     const count = intOption(args, 'components', 2, MAX_COMPONENTS);
-    const dkga = parseDkga(optionalString(args, 'dkga'));
-    const out = optionalString(args, 'out');
-    const rehearsal = args.values.rehearsal === true;
+    const dkga = parseDkga(stringOption(args, 'dkga'));
+    const out = stringOption(args, 'out');
+    const { rehearsal } = rehearsalOf(args);
     if (out !== undefined) refuseExisting(out); // before any custodian types anything
     const reader = secretReaderFor(ctx.stdin);
     const parts: Uint8Array[] = [];
@@ -260,24 +293,29 @@ component, two equal components, a combined key that is a DES weak or semi-weak 
         typedKcv.fill(0);
         if (!/^[0-9A-F]{6}$/.test(brought)) {
           // Never echo what was typed: a component typed one line early lands here.
-          throw new InputError(
+          throw new CliError(
+            'bad-input',
             `custodian ${k}: the KCV must be 6 hex digits, got ${brought.length} character(s)`,
           );
         }
         if (isZeroKey(part, dkga)) {
-          throw new InputError(
+          throw new CliError(
+            'bad-input',
             `component ${k} is all zeros${dkga === '02' ? ' (parity bits aside)' : ''}: refused`,
           );
         }
         const check = vendingKeyCheck(part);
         if (check.kcv !== brought) {
-          throw new VerificationError(
+          throw new CliError(
+            'verification-failed',
             `custodian ${k}: the component does not match the KCV ${brought} (${check.method}): re-enter it; nothing was written`,
+            EXIT.failed,
           );
         }
         const twin = parts.findIndex((p, i) => i < k - 1 && sameKeyBits(p, part, dkga));
         if (twin >= 0) {
-          throw new InputError(
+          throw new CliError(
+            'bad-input',
             `component ${k} is the same as component ${twin + 1}: each custodian must bring a different component`,
           );
         }
@@ -285,10 +323,13 @@ component, two equal components, a combined key that is a DES weak or semi-weak 
         ctx.out.info(`custodian ${k} of ${count}: component accepted, KCV ${check.kcv} (${check.method})`);
       }
       key = combineComponents(parts, dkga);
-      if (isZeroKey(key, dkga)) throw new InputError('the combined key is all zeros: refused');
+      if (isZeroKey(key, dkga)) throw new CliError('bad-input', 'the combined key is all zeros: refused');
       const weakness = desWeakness(key);
       if (weakness !== undefined) {
-        throw new InputError(`the combined key is a DES ${weakness} key: refused (generate new components)`);
+        throw new CliError(
+          'bad-input',
+          `the combined key is a DES ${weakness} key: refused (generate new components)`,
+        );
       }
       const { lines, data } = await reportCombinedKey(ctx, {
         dkga,

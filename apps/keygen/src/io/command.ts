@@ -1,7 +1,8 @@
 // The contract between the dispatcher (cli.ts) and each command module (commands/*.ts).
 // A module exports `commands: Command[]`; commands/index.ts says which module serves which words.
 
-import type { FileObserver } from './files.ts';
+import type { FileObserver } from 'sts-cli-kit';
+import type { StepDescription } from '../ceremony/steps.ts';
 import type { Output } from './output.ts';
 
 /** What every command receives besides its arguments. */
@@ -24,6 +25,8 @@ export interface Command {
   readonly summary: string;
   /** The full --help text (starts with `usage: sts-keygen <name> …`). */
   readonly usage: string;
+  /** Present when the command may be a ceremony step: its arguments as a step gives them. */
+  readonly step?: StepDescription;
   /**
    * Run with the arguments after the command words (`--json` and `--help` already removed).
    * Returns the exit code; throws UsageError / InputError / VerificationError for failures.
