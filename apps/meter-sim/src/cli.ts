@@ -4,10 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { checkDrn, formatDiagnostic, parseStsConfig, type StsConfig } from 'sts-config';
-import { baseDatesCovering, formatRegister, tidRangeProblem } from './fields.ts';
 import { COMMAND_HELP } from './help.ts';
-import { Meter, MeterError, REGISTER_NAMES } from './meter.ts';
-import { MAX_TID_MEMORY_SIZE } from './meter-options.ts';
+import { formatRegister, Meter, MeterError, REGISTER_NAMES } from './meter.ts';
+import { baseDatesCovering, MAX_TID_MEMORY_SIZE, tidRangeProblem } from './meter-options.ts';
 import { createStateFile, loadMeter, StateFileError, saveMeter } from './state-file.ts';
 
 /** Exit codes (README "Exit codes"). */

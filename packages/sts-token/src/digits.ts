@@ -83,6 +83,43 @@ export function parseTokenDigitsInto(digits: string, out: Uint32Array): number {
   return cls;
 }
 
+const TWO32 = 4_294_967_296;
+
+/**
+ * Token text as a keypad or a form gives it → out[0] = hi, out[1] = lo, like parseTokenDigitsInto, but
+ * single spaces or dashes may separate digit groups (not lead or end the text). Returns the class 0..3,
+ * -1 when the text is not 20 digits so separated, -2 when the value is ≥ 2^66. No allocation.
+ */
+export function parseTokenTextInto(text: string, out: Uint32Array): number {
+  if (text.length === 20) return parseTokenDigitsInto(text, out);
+  // v = v·10 + digit on three uint32 limbs (each product < 2^36, exact in a double).
+  let l0 = 0;
+  let l1 = 0;
+  let l2 = 0;
+  let count = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c >= 0 && c <= 9) {
+      if (++count > 20) return -1;
+      const p0 = l0 * 10 + c;
+      const c0 = Math.floor(p0 / TWO32);
+      l0 = p0 - c0 * TWO32;
+      const p1 = l1 * 10 + c0;
+      const c1 = Math.floor(p1 / TWO32);
+      l1 = p1 - c1 * TWO32;
+      l2 = l2 * 10 + c1;
+    } else if ((c !== 32 - 48 && c !== 45 - 48) || count === 0 || i === n - 1) {
+      return -1; // only a space or a dash, and only between digits
+    }
+  }
+  if (count !== 20) return -1;
+  if (l2 > 3) return -2;
+  out[0] = l1;
+  out[1] = ((l0 & 0xe7ffffff) | (l2 << 27)) >>> 0;
+  return (l0 >>> 27) & 3;
+}
+
 const SCRATCH = new Uint32Array(2);
 
 /** Parse 20 digits → `{ class, hi, lo }` (block still encrypted), or null if not a valid token value. */

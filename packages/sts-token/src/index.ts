@@ -9,8 +9,20 @@ export {
   MAX_AMOUNT_TENTHS,
   parseAmountTenths,
 } from './amount.ts';
-export { type CurrencyField, decodeCurrencyAmount, encodeCurrencyAmount } from './currency.ts';
-export { checkTokenCrc, decodeBlock, decodeToken, decryptTokenBlock } from './decode.ts';
+export {
+  type CurrencyField,
+  currencyUnits,
+  decodeCurrencyAmount,
+  encodeCurrencyAmount,
+} from './currency.ts';
+export {
+  checkTokenCrc,
+  type DecodeStatus,
+  decodeBlock,
+  decodeInto,
+  decodeToken,
+  decryptTokenBlock,
+} from './decode.ts';
 // 20-digit form and class transposition (§7)
 export {
   blockToTokenDigits,
@@ -29,6 +41,19 @@ export {
   TokenFactory,
   type TokenFactoryOptions,
 } from './factory.ts';
+export {
+  blockField,
+  blockNibble,
+  blockSubclass,
+  blockTid,
+  isCurrencyBlock,
+  keyChangeSection,
+  testDisplayBlockInto,
+  testDisplayControl,
+  testDisplayManufacturerCode,
+  timedBlockHi,
+  timedBlockLo,
+} from './fields.ts';
 
 // Keys
 export {
@@ -36,11 +61,13 @@ export {
   deriveKeyFromConfig,
   keyFromConfig,
   type PreparedDecoderKey,
+  prepareConfigDerivation,
   prepareKey,
   type StsConfigLike,
 } from './key.ts';
 export {
   assembleKeyChange,
+  assembleKeyChangeBlocks,
   encodeKeyChange,
   encodeKeyChangeDetailed,
   keyChangeFromConfigs,
@@ -55,7 +82,15 @@ export {
   type RequestError,
   type TokenRequestResult,
 } from './request.ts';
-export { baseDateMs, checkKeyExpiry, instantFromTid, MAX_TID, parseInstant, tidFromInstant } from './tid.ts';
+export {
+  baseDateMs,
+  checkKeyExpiry,
+  instantFromTid,
+  isoFromTid,
+  MAX_TID,
+  parseInstant,
+  tidFromInstant,
+} from './tid.ts';
 export {
   isTokenTypeName,
   type NectarTokenType,
