@@ -1,5 +1,6 @@
 // sts-token: encode and decode every STS token type (IEC 62055-41 §6), one at a time or millions.
 // This file is the contract apps/vend and apps/meter-sim code against; see README.md for examples.
+// Everything else in src/ is internal (the package's own tests and bench import it by path).
 
 // Field encodings (§4, §5)
 export {
@@ -15,23 +16,9 @@ export {
   decodeCurrencyAmount,
   encodeCurrencyAmount,
 } from './currency.ts';
-export {
-  checkTokenCrc,
-  type DecodeStatus,
-  decodeBlock,
-  decodeInto,
-  decodeToken,
-  decryptTokenBlock,
-} from './decode.ts';
-// 20-digit form and class transposition (§7)
-export {
-  blockToTokenDigits,
-  formatToken,
-  type ParsedTokenDigits,
-  parseTokenDigits,
-  parseTokenDigitsInto,
-  parseTokenString,
-} from './digits.ts';
+export { type DecodeStatus, decodeInto, decodeToken } from './decode.ts';
+// 20-digit form (§7)
+export { formatToken, parseTokenString } from './digits.ts';
 // Encoding, key change, decoding
 export { encodeBlockToken, encodeToken, encodeTokenDetailed } from './encode.ts';
 export { isTokenError, TokenError, type TokenErrorCode } from './errors.ts';
@@ -46,7 +33,6 @@ export {
   blockNibble,
   blockSubclass,
   blockTid,
-  isCurrencyBlock,
   keyChangeSection,
   testDisplayBlockInto,
   testDisplayControl,
@@ -82,19 +68,9 @@ export {
   type RequestError,
   type TokenRequestResult,
 } from './request.ts';
+export { baseDateMs, instantFromTid, isoFromTid, MAX_TID, tidFromInstant } from './tid.ts';
 export {
-  baseDateMs,
-  checkKeyExpiry,
-  instantFromTid,
-  isoFromTid,
-  MAX_TID,
-  parseInstant,
-  tidFromInstant,
-} from './tid.ts';
-export {
-  isTokenTypeName,
   type NectarTokenType,
-  TOKEN_TYPE_NAMES,
   TOKEN_TYPES,
   type TokenLayout,
   type TokenTypeInfo,

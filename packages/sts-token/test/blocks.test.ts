@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { blockToTokenDigits, parseTokenTextInto } from '../src/digits.ts';
+import { checkTokenCrc, decryptTokenBlock } from '../src/decode.ts';
+import { blockToTokenDigits, parseTokenDigits, parseTokenTextInto } from '../src/digits.ts';
 import {
   assembleKeyChange,
   assembleKeyChangeBlocks,
@@ -11,15 +12,12 @@ import {
   blockNibble,
   blockSubclass,
   blockTid,
-  checkTokenCrc,
   type DecodedKeyChange,
   decodeInto,
   decodeToken,
-  decryptTokenBlock,
   encodeBlockToken,
   encodeKeyChange,
   encodeToken,
-  parseTokenDigits,
   prepareKey,
 } from '../src/index.ts';
 

@@ -1,6 +1,7 @@
 // TID (§5): minutes since the base date in UTC, the 00:01 rule, zones, the range and the KEN check.
 import { describe, expect, test } from 'vitest';
-import { checkKeyExpiry, instantFromTid, isoFromTid, TokenError, tidFromInstant } from '../src/index.ts';
+import { instantFromTid, isoFromTid, TokenError, tidFromInstant } from '../src/index.ts';
+import { checkKeyExpiry } from '../src/tid.ts';
 
 function error(f: () => unknown): { code: string; message: string } {
   try {
