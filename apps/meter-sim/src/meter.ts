@@ -101,6 +101,8 @@ export class Meter {
   #baseDate: BaseDate;
   readonly #mfrValue: number;
   readonly #tids: TidMemory;
+  /** The TID a new meter's memory is filled with: the minute before it was made (−1 after a rollover). */
+  #factoryTid: number;
   readonly #registers = new Float64Array(8);
   #maximumPowerLimit = NOT_SET;
   #maximumPhasePowerUnbalanceLimit = NOT_SET;
@@ -133,6 +135,7 @@ export class Meter {
     this.#baseDate = init.baseDate;
     this.#decoder = this.#prepareDecoder();
     this.#tids = new TidMemory(init.tidMemorySize);
+    this.#factoryTid = tidOf(new Date(init.createdAt), init.baseDate) - 1;
     this.#clock = init.clock;
     this.#log = init.eventLogSize > 0 ? new EventRing(init.eventLogSize) : null;
   }
@@ -143,10 +146,11 @@ export class Meter {
     const m = new Meter(o.init);
     const problem = tidRangeProblem(o.now, o.init.baseDate);
     if (problem !== null) throw new MeterError(problem);
-    const tid = tidOf(o.now, o.init.baseDate);
-    // A new meter leaves the factory with its TID memory full of the manufacture-date TID (sts.org.za TID
-    // page): a token issued before the meter was made is Old, one issued in that same minute is Used.
-    m.#tids.fill(tid);
+    // A new meter leaves the factory with its TID memory full (sts.org.za TID page), so that a token
+    // issued before it was made is Old. It is filled with the TID of the minute BEFORE it was made: a
+    // token vended in the very minute the meter was made (a vendor's default time is "now") is accepted;
+    // a token from that earlier minute, found in the memory, is still Old, not Used (#process).
+    m.#tids.fill(Math.max(0, m.#factoryTid));
     return m;
   }
 
@@ -234,7 +238,7 @@ export class Meter {
       return tidResult(token, cls, sub, name, tid, 'key-expired', message);
     }
     const seen = this.#tids.check(tid);
-    if (seen === 'old') {
+    if (seen === 'old' || (seen === 'used' && tid === this.#factoryTid)) {
       const message = `TID ${tid} is older than every TID in the meter's memory`;
       return tidResult(token, cls, sub, name, tid, 'old', message);
     }
@@ -441,6 +445,7 @@ export class Meter {
       // RO = 1: TID rollover / base-date migration. The memory is cleared; the new key counts from the
       // next base date (the set carries no base date, so this is our reading of §11.2).
       this.#tids.clear();
+      this.#factoryTid = -1;
       this.#baseDate = NEXT_BASE_DATE[this.#baseDate];
     }
     this.#decoder = this.#prepareDecoder();

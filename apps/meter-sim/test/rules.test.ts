@@ -109,11 +109,17 @@ describe('format', () => {
 });
 
 describe('TID rules', () => {
-  test('a token issued before the meter was made is Old; one from that minute is Used', () => {
+  test('regression (Used on the first token ever): a token from the minute the meter was made is accepted; only earlier ones are Old', () => {
     const m = meter();
+    expect(m.enter(credit(MADE_TID - 2), T(1)).result).toBe('old');
     expect(m.enter(credit(MADE_TID - 1), T(1)).result).toBe('old');
+    expect(m.enter(credit(MADE_TID), T(1)).result).toBe('accept');
     expect(m.enter(credit(MADE_TID), T(1)).result).toBe('used');
     expect(m.enter(credit(MADE_TID + 1), T(1)).result).toBe('accept');
+    // the same after a save and a load (the rule is derived from createdAt, not kept apart)
+    const again = Meter.fromState(meter().toState());
+    expect(again.enter(credit(MADE_TID - 1), T(1)).result).toBe('old');
+    expect(again.enter(credit(MADE_TID), T(1)).result).toBe('accept');
   });
 
   test('with a full memory of 3, the smallest TID is evicted and older tokens become Old', () => {
