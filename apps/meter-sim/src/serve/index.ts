@@ -34,7 +34,7 @@ export async function runServe(
   if (!loopback)
     warn(
       APP,
-      `--host ${host} is not a loopback address: the API has no authentication and no TLS, and the Host check is off; anyone who can reach the port can enter tokens`,
+      `--host ${host}: the Host check is off (it is on only for 127.0.0.1, localhost and ::1), and the API has no authentication and no TLS: anyone who can reach this address can enter tokens`,
     );
   // The lock is held for the life of the server: an `enter` on the same file meanwhile is refused
   // (exit 3) instead of accepting a token against a state the server is about to overwrite.
