@@ -233,7 +233,8 @@ console.log(table);
 writeResults('meter-sim', rows);
 
 /**
- * This code against commit `ref`, interleaved in one run (A B A B …, so a change of machine load hits both):
+ * This code against commit `ref`, interleaved in one run (A B B A A B …, so a change of machine load, or
+ * being first in a pair, hits both alike):
  * Meter.enter (STA, MISTY1) in this process, and the fleet CLI as processes. Rates per CPU second decide
  * (another process on the shared machine does not count against either); wall rates are kept too.
  */
@@ -255,20 +256,24 @@ async function compareWithBaseline(ref: string): Promise<void> {
       meterRun(Meter, alg, keyHex, tokens); // warm-up of both
       meterRun(theirs.Meter, alg, keyHex, tokens);
       for (let run = 0; run < runs; run++) {
+        // A B, then B A: whichever goes first in a pair, the other goes first in the next
+        if (run % 2 === 1) base.push(meterRun(theirs.Meter, alg, keyHex, tokens).cpu);
         ours.push(meterRun(Meter, alg, keyHex, tokens).cpu);
-        base.push(meterRun(theirs.Meter, alg, keyHex, tokens).cpu);
+        if (run % 2 === 0) base.push(meterRun(theirs.Meter, alg, keyHex, tokens).cpu);
       }
       rows.push(
         comparison(`Meter.enter, ${alg.toUpperCase()} key, ${TOKENS} distinct fresh tokens`, ours, base),
       );
     }
     const [fm, ft] = quick ? [10_000, 10] : [100_000, 10];
-    const fleetRuns = quick ? 2 : 3;
+    const fleetRuns = quick ? 2 : 4;
     const ours: ReturnType<typeof fleetRun>[] = [];
     const base: ReturnType<typeof fleetRun>[] = [];
+    const baseBin = join(tree.dir, 'apps/meter-sim/bin/sts-meter.js');
     for (let run = 0; run < fleetRuns; run++) {
+      if (run % 2 === 1) base.push(fleetRun(fm, ft, baseBin));
       ours.push(fleetRun(fm, ft));
-      base.push(fleetRun(fm, ft, join(tree.dir, 'apps/meter-sim/bin/sts-meter.js')));
+      if (run % 2 === 0) base.push(fleetRun(fm, ft, baseBin));
     }
     const row = comparison(
       `sts-meter fleet CLI, ${fm} meters × ${ft} tokens (process CPU time)`,

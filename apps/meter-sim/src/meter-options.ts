@@ -349,3 +349,20 @@ export function tidRangeProblem(time: Date, baseDate: BaseDate): string | null {
 export function baseDatesCovering(time: Date): BaseDate[] {
   return (BASE_DATES as BaseDate[]).filter((b) => tidRangeProblem(time, b) === null);
 }
+
+let lastCreatedAt = '';
+let lastBaseDate = 0;
+let lastFactoryTid = 0;
+
+/**
+ * The TID a new meter's memory is filled with: the minute before `createdAt` (so that a token of the
+ * very minute it was made is accepted). Remembered for the last one: a fleet makes every meter at once.
+ */
+export function factoryTid(createdAt: string, baseDate: BaseDate): number {
+  if (createdAt !== lastCreatedAt || baseDate !== lastBaseDate) {
+    lastFactoryTid = tidOf(new Date(createdAt), baseDate) - 1;
+    lastCreatedAt = createdAt;
+    lastBaseDate = baseDate;
+  }
+  return lastFactoryTid;
+}

@@ -35,9 +35,9 @@ import { EventRing } from './event-log.ts';
 import {
   checkCreateOptions,
   checkState,
+  factoryTid,
   type MeterInit,
   systemClock,
-  tidOf,
   tidRangeProblem,
 } from './meter-options.ts';
 import { TidMemory } from './tid-memory.ts';
@@ -135,7 +135,7 @@ export class Meter {
     this.#baseDate = init.baseDate;
     this.#decoder = this.#prepareDecoder();
     this.#tids = new TidMemory(init.tidMemorySize);
-    this.#factoryTid = tidOf(new Date(init.createdAt), init.baseDate) - 1;
+    this.#factoryTid = factoryTid(init.createdAt, init.baseDate);
     this.#clock = init.clock;
     this.#log = init.eventLogSize > 0 ? new EventRing(init.eventLogSize) : null;
   }
