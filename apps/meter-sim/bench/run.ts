@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hexToBytes } from 'sts-crypto';
-import { encodeBlockToken, prepareKey, timedBlockHi, timedBlockLo } from 'sts-token';
+import { decodeInto, encodeBlockToken, prepareKey, timedBlockHi, timedBlockLo } from 'sts-token';
 import { cpuSeconds, markdownTable, median, writeResults } from '../../../bench/harness.ts';
 import { Meter } from '../src/meter.ts';
 import { checkoutBaseline } from './baseline.ts';
@@ -265,6 +265,7 @@ async function compareWithBaseline(ref: string): Promise<void> {
         comparison(`Meter.enter, ${alg.toUpperCase()} key, ${TOKENS} distinct fresh tokens`, ours, base),
       );
     }
+    rows.push(...(await primitiveRows(tree.dir, runs)));
     const [fm, ft] = quick ? [10_000, 10] : [100_000, 10];
     const fleetRuns = quick ? 2 : 4;
     const ours: ReturnType<typeof fleetRun>[] = [];
@@ -326,4 +327,75 @@ function comparison(name: string, ours: number[], base: number[]): Record<string
     baseline_ops_per_s: Math.round(b),
     ratio_to_baseline: Number((a / b).toFixed(3)),
   };
+}
+
+/**
+ * The two token steps of every fleet token, this code's (sts-token) against the baseline's own copies
+ * when it still has them (apps/meter-sim/src/token-encoder.ts, token-digits.ts): the vending side's
+ * block → token, and the meter's token → checked plaintext block. Nanoseconds per token, as a rate.
+ */
+async function primitiveRows(dir: string, runs: number): Promise<Record<string, unknown>[]> {
+  const encoderFile = join(dir, 'apps/meter-sim/src/token-encoder.ts');
+  const digitsFile = join(dir, 'apps/meter-sim/src/token-digits.ts');
+  if (!existsSync(encoderFile) || !existsSync(digitsFile)) return [];
+  const old = (await import(pathToFileURL(encoderFile).href)) as {
+    buildToken(c: number, hi: number, lo: number, cipher: unknown): string;
+  };
+  const oldDigits = (await import(pathToFileURL(digitsFile).href)) as {
+    parseTokenInto(text: string, out: Uint32Array): number;
+  };
+  const { prepareStaKey, tokenCrcField } = await import('sts-crypto');
+  const key = prepareKey({ decoderKey: STA_KEY, encryptionAlgorithm: 'sta', baseDate: 1993 });
+  const cipher = prepareStaKey(hexToBytes(STA_KEY));
+  const kept: string[] = new Array(TOKENS);
+  const out = new Uint32Array(3);
+  const block = new Uint32Array(2);
+  let sink = 0;
+  const steps = {
+    encodeOurs: () => {
+      for (let i = 0; i < TOKENS; i++)
+        kept[i] = encodeBlockToken(key, 0, timedBlockHi(0, i & 15, MADE_TID + i), timedBlockLo(i & 0x3fff));
+    },
+    encodeBase: () => {
+      for (let i = 0; i < TOKENS; i++)
+        kept[i] = old.buildToken(0, timedBlockHi(0, i & 15, MADE_TID + i), timedBlockLo(i & 0x3fff), cipher);
+    },
+    decodeOurs: () => {
+      for (let i = 0; i < TOKENS; i++) if (decodeInto(key, kept[i]!, out) === 'ok') sink += out[2]!;
+    },
+    decodeBase: () => {
+      for (let i = 0; i < TOKENS; i++) {
+        if (oldDigits.parseTokenInto(kept[i]!, out) !== 0) continue;
+        cipher.decrypt64(out[1]!, out[2]!, block);
+        if (tokenCrcField(out[0]!, block[0]!, block[1]!, 'crc') === (block[1]! & 0xffff)) sink += block[1]!;
+      }
+    },
+  };
+  const rate = (f: () => void) => {
+    const c0 = cpuSeconds();
+    f();
+    return TOKENS / (cpuSeconds() - c0);
+  };
+  const r = {
+    encodeOurs: [] as number[],
+    encodeBase: [] as number[],
+    decodeOurs: [] as number[],
+    decodeBase: [] as number[],
+  };
+  for (let run = 0; run < runs; run++) {
+    const order = run % 2 === 0 ? (['Ours', 'Base'] as const) : (['Base', 'Ours'] as const);
+    for (const who of order) r[`encode${who}`].push(rate(steps[`encode${who}`]));
+    for (const who of order) r[`decode${who}`].push(rate(steps[`decode${who}`]));
+  }
+  if (sink === 0.5) console.log(sink); // keep the results alive
+  key.destroy();
+  cipher.destroy();
+  return [
+    comparison('fleet vending step: plaintext block → 20 digits (STA)', r.encodeOurs, r.encodeBase),
+    comparison(
+      "meter's decode step: 20 digits → plaintext block, CRC checked (STA)",
+      r.decodeOurs,
+      r.decodeBase,
+    ),
+  ];
 }
