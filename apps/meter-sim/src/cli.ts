@@ -1,34 +1,31 @@
 // sts-meter: the command line of the STS meter simulator (init, enter, show, serve, fleet).
 // All I/O of the app lives here and in state-file.ts; the model (meter.ts) is pure.
 
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { checkDrn, formatDiagnostic, parseStsConfig, type StsConfig } from 'sts-config';
-import { baseDatesCovering, formatRegister, tidRangeProblem } from './fields.ts';
+import {
+  CliError,
+  EXIT,
+  flag,
+  integerOption,
+  loadConfigFile,
+  type OptionSpec,
+  parseCommandArgs,
+  reportError,
+  requiredOption,
+  shown,
+  stringOption,
+  usageError,
+  versionText,
+  warn,
+} from 'sts-cli-kit';
+import type { StsConfig } from 'sts-config';
+import { checkDrn } from 'sts-config';
 import { COMMAND_HELP } from './help.ts';
-import { Meter, MeterError, REGISTER_NAMES } from './meter.ts';
-import { MAX_TID_MEMORY_SIZE } from './meter-options.ts';
-import { createStateFile, loadMeter, StateFileError, saveMeter } from './state-file.ts';
+import { formatRegister, Meter, MeterError, REGISTER_NAMES } from './meter.ts';
+import { baseDatesCovering, MAX_TID_MEMORY_SIZE, tidRangeProblem } from './meter-options.ts';
+import { createStateFile, loadMeter, lockStateFile, saveMeter } from './state-file.ts';
 
-/** Exit codes (README "Exit codes"). */
-export const EXIT_OK = 0;
-/** `enter`: at least one token rejected; `fleet`: at least one mismatch. */
-export const EXIT_REJECTED = 1;
-/** Usage error or bad input (arguments, configuration, state file, DRN, time). */
-export const EXIT_USAGE = 2;
-/** The state file could not be written. */
-export const EXIT_IO = 3;
-/** A bug (an exception that is not an expected error); still one line on stderr. */
-export const EXIT_INTERNAL = 70;
-
-/** A one-line error for the user, with its exit code. */
-export class CliError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = EXIT_USAGE) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
+/** The name every message starts with. */
+export const APP = 'sts-meter';
 
 const USAGE = `Usage: sts-meter <command> [options]
 
@@ -45,42 +42,18 @@ Commands:
   fleet --config FILE --meters N --tokens-per-meter M [--seed S] [--json]
                          simulate a fleet with replays, old, foreign, corrupted tokens and key changes
 
-Exit codes: 0 success, 1 token rejected (enter) or mismatch (fleet), 2 usage or bad input, 3 cannot write,
-70 internal error (a bug).
-Run 'sts-meter <command> --help' (or 'sts-meter help <command>') for a command's options.`;
+Exit codes: 0 success, 1 token rejected (enter) or mismatch (fleet), 2 usage or bad input, 3 cannot write
+or state file in use, 70 internal error (a bug). With --json an error is one {"error":{"code","message"}}
+object on stdout.
+Run 'sts-meter <command> --help' (or 'sts-meter help <command>') for a command's options;
+'sts-meter --version' for the version.`;
 
-function fail(message: string, code = EXIT_USAGE): never {
-  throw new CliError(message, code);
-}
-
-type Spec = Record<string, { type: 'string' | 'boolean' }>;
-
-function parse(args: readonly string[], options: Spec, positionals = false) {
-  try {
-    return parseArgs({ args: [...args], options, allowPositionals: positionals, strict: true });
-  } catch (e) {
-    // node's first line, without its advice on positionals ("Unknown option '--x'. To specify …"); the
-    // three-line "ambiguous" message (`--seed -1`) becomes one line saying how to write such a value.
-    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.replace(/\. To specify.*$/, '');
-    const ambiguous = /^Option '(--[^']+)' argument is ambiguous\.$/.exec(msg);
-    fail(
-      ambiguous
-        ? `Option '${ambiguous[1]}' needs a value; write one that starts with '-' as ${ambiguous[1]}=VALUE`
-        : msg,
-    );
-  }
-}
-
-function required(values: Record<string, unknown>, name: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') fail(`--${name} is required`);
-  return v;
-}
-
-/** A string option's value, or undefined when not given. */
-function str(values: Record<string, unknown>, name: string): string | undefined {
-  const v = values[name];
-  return typeof v === 'string' ? v : undefined;
+/** Parse a command's arguments with the kit's one wording; the hint names the command's help. */
+export function parse(command: string, args: readonly string[], spec: OptionSpec, positionals = false) {
+  return parseCommandArgs(args, spec, {
+    allowPositionals: positionals,
+    helpHint: `sts-meter ${command} --help`,
+  });
 }
 
 /** An ISO 8601 time with a zone (`Z` or `±hh:mm`): a meter's clock is UTC, local time would be a guess. */
@@ -90,19 +63,11 @@ function parseNow(text: string | undefined): Date | undefined {
     !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ||
     Number.isNaN(Date.parse(text))
   ) {
-    fail(
-      `--now must be an ISO 8601 time with a zone, e.g. 2004-03-01T14:00:00Z; got ${JSON.stringify(text.slice(0, 40))}`,
+    throw usageError(
+      `--now must be an ISO 8601 time with a zone, e.g. 2004-03-01T14:00:00Z; got ${shown(text)}`,
     );
   }
   return new Date(text);
-}
-
-function parseCount(text: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    fail(`--${name} must be a whole number from ${min} to ${max}; got ${JSON.stringify(text.slice(0, 20))}`);
-  }
-  return Number(text);
 }
 
 /**
@@ -116,22 +81,21 @@ function nowAdvice(at: Date, baseDate: number): string {
   return `${move}, or use a configuration with base date ${others.join(' or ')}`;
 }
 
-/** Read and check an STS configuration file; every problem is reported, one line each. */
+/** Read and check an STS configuration file (the kit's bounded, text-only reader); warnings go to stderr. */
 export async function readConfig(path: string): Promise<StsConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    fail(`cannot read configuration ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`);
-  }
-  const r = parseStsConfig(text, { source: path });
-  if (!r.ok) fail(r.errors.map((d) => formatDiagnostic(d)).join('\nsts-meter: '));
-  return r.config;
+  const { config, warnings } = await loadConfigFile(path);
+  for (const w of warnings) warn(APP, w);
+  return config;
 }
 
+/** Key types under which a keypad meter takes no credit token, and what it shows instead. */
+const NO_CREDIT: Record<number, string> = {
+  1: 'key type 1 (DDTK): the meter refuses every credit token (DDTK Err)',
+  3: 'key type 3 (DCTK): the meter refuses every token under it (KeyT Err)',
+};
+
 async function cmdInit(args: readonly string[], out: (s: string) => void): Promise<number> {
-  const { values } = parse(args, {
+  const p = parse('init', args, {
     state: { type: 'string' },
     config: { type: 'string' },
     drn: { type: 'string' },
@@ -141,22 +105,25 @@ async function cmdInit(args: readonly string[], out: (s: string) => void): Promi
     now: { type: 'string' },
     json: { type: 'boolean' },
   });
-  const statePath = required(values, 'state');
-  const configPath = required(values, 'config');
-  const drn = required(values, 'drn');
-  const tidMemorySize = parseCount(str(values, 'tid-memory'), 'tid-memory', 1, MAX_TID_MEMORY_SIZE);
-  const timeoutMin = parseCount(str(values, 'key-change-timeout'), 'key-change-timeout', 0, 35_000);
-  const mfr = str(values, 'manufacturer-code');
-  if (mfr !== undefined && !/^(\d{2}|\d{4})$/.test(mfr)) fail('--manufacturer-code must be 2 or 4 digits');
-  const now = parseNow(str(values, 'now'));
+  const statePath = requiredOption(p, 'state');
+  const configPath = requiredOption(p, 'config');
+  const drn = requiredOption(p, 'drn');
+  const tidMemorySize = integerOption(p, 'tid-memory', { min: 1, max: MAX_TID_MEMORY_SIZE });
+  const timeoutMin = integerOption(p, 'key-change-timeout', { min: 0, max: 35_000 });
+  const mfr = stringOption(p, 'manufacturer-code');
+  if (mfr !== undefined && !/^(\d{2}|\d{4})$/.test(mfr))
+    throw usageError('--manufacturer-code must be 2 or 4 digits');
+  const now = parseNow(stringOption(p, 'now'));
   const config = await readConfig(configPath);
   let meter: Meter;
   try {
     const drnCheck = checkDrn(drn, config);
-    if (!drnCheck.ok) fail(drnCheck.message);
+    if (!drnCheck.ok) throw new CliError('invalid-drn', drnCheck.message);
     const at = now ?? new Date();
     const problem = tidRangeProblem(at, config.baseDate);
-    if (problem !== null) fail(`${problem}: ${nowAdvice(at, config.baseDate)}`);
+    if (problem !== null) throw usageError(`${problem}: ${nowAdvice(at, config.baseDate)}`);
+    const noCredit = NO_CREDIT[config.keyType];
+    if (noCredit !== undefined) warn(APP, `${configPath}: ${noCredit}`);
     meter = Meter.create({
       config,
       drn,
@@ -166,74 +133,65 @@ async function cmdInit(args: readonly string[], out: (s: string) => void): Promi
       now: at,
     });
   } catch (e) {
-    if (e instanceof MeterError) fail(e.message);
+    if (e instanceof MeterError) throw new CliError('bad-input', e.message);
     throw e;
   } finally {
     // The meter holds its own decoder key now: the vending key is not needed any more.
     config.vendingKey.wipe();
   }
-  try {
-    await createStateFile(statePath, meter);
-  } catch (e) {
-    if (e instanceof StateFileError) fail(e.message, /already exists/.test(e.message) ? EXIT_USAGE : EXIT_IO);
-    throw e;
-  }
+  await createStateFile(statePath, meter);
   const view = meter.toJSON();
-  if (values.json) out(JSON.stringify(view, null, 2));
+  if (flag(p, 'json')) out(JSON.stringify(view, null, 2));
   else {
     out(
       `created ${statePath}: meter ${view.drn} (PAN ${view.pan}), ${view.key.encryptionAlgorithm.toUpperCase()} key KCV ${view.key.kcv} (${view.key.kcvMethod})`,
     );
-    out(`TID memory: ${view.tidMemory.size} entries of TID ${view.tidMemory.tids[0]} (${view.createdAt})`);
+    out(
+      `TID memory: ${view.tidMemory.size} entries of TID ${view.tidMemory.tids[0]}, the minute before ${view.createdAt}: tokens issued from that minute on are accepted, earlier ones are Old`,
+    );
   }
   meter.destroy();
-  return EXIT_OK;
-}
-
-async function load(path: string): Promise<Meter> {
-  try {
-    return await loadMeter(path);
-  } catch (e) {
-    if (e instanceof StateFileError) fail(e.message);
-    throw e;
-  }
-}
-
-async function save(path: string, meter: Meter): Promise<void> {
-  try {
-    await saveMeter(path, meter);
-  } catch (e) {
-    if (e instanceof StateFileError) fail(e.message, EXIT_IO);
-    throw e;
-  }
+  return EXIT.ok;
 }
 
 async function cmdEnter(args: readonly string[], out: (s: string) => void): Promise<number> {
-  const { values, positionals } = parse(
+  const p = parse(
+    'enter',
     args,
     { state: { type: 'string' }, now: { type: 'string' }, json: { type: 'boolean' } },
     true,
   );
-  const statePath = required(values, 'state');
-  if (positionals.length === 0) fail('give at least one token');
-  const now = parseNow(str(values, 'now'));
-  const meter = await load(statePath);
-  const results = positionals.map((t) => meter.enter(t, now ?? new Date()));
-  await save(statePath, meter);
-  meter.destroy();
-  if (values.json) out(JSON.stringify(results, null, 2));
+  const statePath = requiredOption(p, 'state');
+  if (p.positionals.length === 0) throw usageError('give at least one token');
+  const now = parseNow(stringOption(p, 'now'));
+  // The lock covers the whole read-modify-write: two `enter`s (or `enter` and `serve`) on one file
+  // would otherwise both accept a token from the same old state.
+  const lock = await lockStateFile(statePath);
+  let results: ReturnType<Meter['enter']>[];
+  try {
+    const meter = await loadMeter(statePath);
+    try {
+      results = p.positionals.map((t) => meter.enter(t, now ?? new Date()));
+      await saveMeter(statePath, meter);
+    } finally {
+      meter.destroy();
+    }
+  } finally {
+    lock.release();
+  }
+  if (flag(p, 'json')) out(JSON.stringify(results, null, 2));
   else for (const r of results) out(`${r.token}  ${r.display.padEnd(10)}  ${r.message}`);
-  return results.every((r) => r.accepted) ? EXIT_OK : EXIT_REJECTED;
+  return results.every((r) => r.accepted) ? EXIT.ok : EXIT.failed;
 }
 
 async function cmdShow(args: readonly string[], out: (s: string) => void): Promise<number> {
-  const { values } = parse(args, { state: { type: 'string' }, json: { type: 'boolean' } });
-  const meter = await load(required(values, 'state'));
+  const p = parse('show', args, { state: { type: 'string' }, json: { type: 'boolean' } });
+  const meter = await loadMeter(requiredOption(p, 'state'));
   const v = meter.toJSON();
   meter.destroy();
-  if (values.json) {
+  if (flag(p, 'json')) {
     out(JSON.stringify(v, null, 2));
-    return EXIT_OK;
+    return EXIT.ok;
   }
   const k = v.key;
   const tids = v.tidMemory.tids;
@@ -249,7 +207,7 @@ async function cmdShow(args: readonly string[], out: (s: string) => void): Promi
     ...v.eventLog.entries.slice(-10).map((e) => `  ${e.at}  ${e.token}  ${e.display}`),
   ];
   for (const l of lines) out(l);
-  return EXIT_OK;
+  return EXIT.ok;
 }
 
 /** Run the CLI; returns the exit code. `out` receives stdout lines. */
@@ -262,7 +220,7 @@ export async function main(
   if (command !== undefined && Object.hasOwn(COMMAND_HELP, command)) {
     if (rest.includes('--help') || rest.includes('-h')) {
       out(COMMAND_HELP[command]!.trimEnd());
-      return EXIT_OK;
+      return EXIT.ok;
     }
   }
   switch (command) {
@@ -285,50 +243,45 @@ export async function main(
       const topic = rest[0];
       if (topic === undefined) out(USAGE);
       else if (Object.hasOwn(COMMAND_HELP, topic)) out(COMMAND_HELP[topic]!.trimEnd());
-      else fail(`unknown command ${JSON.stringify(topic.slice(0, 30))}; try --help`);
-      return EXIT_OK;
+      else throw usageError(`unknown command ${JSON.stringify(topic.slice(0, 30))}; try --help`);
+      return EXIT.ok;
     }
     case '--help':
     case '-h':
       out(USAGE);
-      return EXIT_OK;
+      return EXIT.ok;
+    case '--version':
+    case '-V':
+      out(versionText(APP, new URL('../package.json', import.meta.url)));
+      return EXIT.ok;
     case undefined:
-      fail('no command given; the commands are init, enter, show, serve, fleet (sts-meter --help)');
-      break;
+      throw usageError(
+        'no command given; the commands are init, enter, show, serve, fleet (sts-meter --help)',
+      );
     default:
-      fail(`unknown command ${JSON.stringify(command.slice(0, 30))}; try --help`);
+      throw usageError(`unknown command ${JSON.stringify(command.slice(0, 30))}; try --help`);
   }
-  return EXIT_USAGE;
 }
-
-/** Shared by subcommands (fleet-cli.ts, serve/): parse helpers and errors. */
-export { fail, parse, parseCount, required, str };
 
 const isMain = process.argv[1] !== undefined && /sts-meter(\.js)?$|cli\.ts$/.test(process.argv[1]);
 if (isMain) {
   // The reader of stdout went away (`sts-meter show … | head`): stop quietly, like other Unix filters.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
     process.stderr.write(
       `sts-meter: internal error: cannot write output: ${e.code ?? e.message.split('\n')[0]}\n`,
     );
-    process.exit(EXIT_INTERNAL);
+    process.exit(EXIT.internal);
   });
-  main(process.argv.slice(2)).then(
+  const argv = process.argv.slice(2);
+  main(argv).then(
     (code) => {
       process.exitCode = code;
     },
     (e: unknown) => {
-      if (e instanceof CliError) {
-        process.stderr.write(`sts-meter: ${e.message}\n`);
-        process.exitCode = e.exitCode;
-      } else {
-        // A bug: still one line, no stack trace for the user.
-        process.stderr.write(
-          `sts-meter: internal error: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`,
-        );
-        process.exitCode = EXIT_INTERNAL;
-      }
+      // One line on stderr, or with --json one {"error":{"code","message"}} object on stdout (tokens and
+      // option values never are '--json', so its presence anywhere is the flag).
+      process.exitCode = reportError(APP, e, { json: argv.includes('--json') });
     },
   );
 }

@@ -1,7 +1,8 @@
 // `sts-meter fleet`: run the fleet simulation from a configuration file and print the result table.
 // Exit 1 when any token got another result than the vendor expected (every mismatch is a bug).
 
-import { EXIT_OK, EXIT_REJECTED, parse, parseCount, readConfig, required, str } from './cli.ts';
+import { EXIT, flag, integerOption, requiredOption } from 'sts-cli-kit';
+import { parse, readConfig } from './cli.ts';
 import { type FleetReport, runFleet } from './fleet.ts';
 
 /** Markdown table of a fleet report (kind | sent | expected result | got as expected | mismatches). */
@@ -19,17 +20,19 @@ function formatFleetTable(r: FleetReport): string {
 }
 
 export async function runFleetCommand(args: readonly string[], out: (s: string) => void): Promise<number> {
-  const { values } = parse(args, {
+  const p = parse('fleet', args, {
     config: { type: 'string' },
     meters: { type: 'string' },
     'tokens-per-meter': { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean' },
   });
-  const configPath = required(values, 'config');
-  const meters = parseCount(required(values, 'meters'), 'meters', 1, 10_000_000)!;
-  const tokensPerMeter = parseCount(required(values, 'tokens-per-meter'), 'tokens-per-meter', 1, 10_000)!;
-  const seed = parseCount(str(values, 'seed'), 'seed', 0, 0xffffffff) ?? 1;
+  const configPath = requiredOption(p, 'config');
+  requiredOption(p, 'meters');
+  requiredOption(p, 'tokens-per-meter');
+  const meters = integerOption(p, 'meters', { min: 1, max: 10_000_000 })!;
+  const tokensPerMeter = integerOption(p, 'tokens-per-meter', { min: 1, max: 10_000 })!;
+  const seed = integerOption(p, 'seed', { min: 0, max: 0xffffffff }) ?? 1;
   const config = await readConfig(configPath);
   const started = performance.now();
   let report: FleetReport;
@@ -39,7 +42,7 @@ export async function runFleetCommand(args: readonly string[], out: (s: string) 
     config.vendingKey.wipe();
   }
   const seconds = (performance.now() - started) / 1000;
-  if (values.json) {
+  if (flag(p, 'json')) {
     out(JSON.stringify({ ...report, seconds: Number(seconds.toFixed(3)) }, null, 2));
   } else {
     out(formatFleetTable(report));
@@ -52,5 +55,5 @@ export async function runFleetCommand(args: readonly string[], out: (s: string) 
       out(`mismatch: meter ${e.meter} ${e.kind} ${e.token}: expected ${e.expected}, got ${e.got}`);
     }
   }
-  return report.mismatches === 0 ? EXIT_OK : EXIT_REJECTED;
+  return report.mismatches === 0 ? EXIT.ok : EXIT.failed;
 }

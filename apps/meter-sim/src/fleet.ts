@@ -2,19 +2,20 @@
 // expired, test/display and key-change tokens mixed in; every result is compared with what the vendor expects.
 
 import type { StsConfig } from 'sts-config';
+import { type DecoderKeyDeriver, luhnCheckDigit, wipe } from 'sts-crypto';
 import {
-  type DecoderKeyDeriver,
-  type Dkga,
-  luhnCheckDigit,
-  type PreparedBlockCipher,
-  prepareDecoderKeyDerivation,
-  tokenCrcField,
-  wipe,
-} from 'sts-crypto';
-import { Meter, prepareCipher, type ResultCode } from './meter.ts';
-import { PARSE_OK, parseTokenInto } from './token-digits.ts';
-import { buildToken, keyChangeBlocks, testDisplayBlock, timedHi, timedLo } from './token-encoder.ts';
-import type { EncryptionAlgorithm } from './types.ts';
+  type DecoderKeyOptions,
+  decodeInto,
+  encodeBlockToken,
+  encodeKeyChange,
+  type PreparedDecoderKey,
+  prepareConfigDerivation,
+  prepareKey,
+  testDisplayBlockInto,
+  timedBlockHi,
+  timedBlockLo,
+} from 'sts-token';
+import { Meter, type ResultCode } from './meter.ts';
 
 /** The kinds of token the fleet sends, in table order. */
 export const FLEET_KINDS = [
@@ -141,16 +142,16 @@ interface PendingKeyChange {
 /** Vendor-side knowledge of one meter: its current key, next TID, and what it should have accepted. */
 class Vendor {
   readonly meter: Meter;
-  cipher: PreparedBlockCipher;
+  key: PreparedDecoderKey;
   keyType: number;
   keyRevisionNo: number;
   nextTid: number;
   lastAccepted: string | null = null;
   credited = 0;
   kct: PendingKeyChange | null = null;
-  constructor(meter: Meter, cipher: PreparedBlockCipher, keyType: number, krn: number, nextTid: number) {
+  constructor(meter: Meter, key: PreparedDecoderKey, keyType: number, krn: number, nextTid: number) {
     this.meter = meter;
-    this.cipher = cipher;
+    this.key = key;
     this.keyType = keyType;
     this.keyRevisionNo = krn;
     this.nextTid = nextTid;
@@ -158,23 +159,10 @@ class Vendor {
 }
 
 const scratch = new Uint32Array(3);
-const block = new Uint32Array(2);
 
-/** Would `token` pass the CRC under `cipher`? (The vendor knows the key; used to make expectations exact.) */
-function passesCrc(token: string, cipher: PreparedBlockCipher): boolean {
-  if (parseTokenInto(token, scratch) !== PARSE_OK) return false;
-  const cls = scratch[0]!;
-  if (cls === 3) return false;
-  let hi = scratch[1]!;
-  let lo = scratch[2]!;
-  if (cls !== 1) {
-    cipher.decrypt64(hi, lo, block);
-    hi = block[0]!;
-    lo = block[1]!;
-  }
-  const sub = hi >>> 28;
-  const crcC = cls === 0 && sub >= 4 && sub <= 7;
-  return tokenCrcField(cls, hi, lo, crcC ? 'crc-c' : 'crc') === (lo & 0xffff);
+/** Would `token` pass the CRC under `key`? (The vendor knows the key; used to make expectations exact.) */
+function passesCrc(token: string, key: PreparedDecoderKey): boolean {
+  return decodeInto(key, token, scratch) === 'ok';
 }
 
 /** The result a meter under `keyType` gives a fresh timed token of class `cls`. */
@@ -184,9 +172,9 @@ function timedExpect(keyType: number, cls: number): ResultCode {
 
 /** The meter's key preparation hook: remembers the last prepared key so the vendor side can share it. */
 class SharedPreparation {
-  last: PreparedBlockCipher | null = null;
-  readonly prepare = (alg: EncryptionAlgorithm, key: Uint8Array): PreparedBlockCipher => {
-    this.last = prepareCipher(alg, key);
+  last: PreparedDecoderKey | null = null;
+  readonly prepare = (options: DecoderKeyOptions): PreparedDecoderKey => {
+    this.last = prepareKey(options);
     return this.last;
   };
 }
@@ -202,17 +190,7 @@ export function runFleet(o: FleetOptions): FleetReport {
   const startTid = Math.min(1 << 23, ken << 16) + 1000;
   const t0 = Date.UTC(config.baseDate, 0, 1) + startTid * 60_000;
   const made = new Date(t0);
-  const deriver: DecoderKeyDeriver = prepareDecoderKeyDerivation({
-    dkga: config.decoderKeyGenerationAlgorithm as Dkga,
-    vendingKey: config.vendingKey,
-    issuerIdentificationNo: config.issuerIdentificationNo,
-    keyType: config.keyType,
-    supplyGroupCode: config.supplyGroupCode,
-    tariffIndex: config.tariffIndex,
-    keyRevisionNo: config.keyRevisionNo,
-    baseDate: config.baseDate,
-    encryptionAlgorithm: alg,
-  });
+  const deriver: DecoderKeyDeriver = prepareConfigDerivation(config);
   const key = new Uint8Array(keyLength);
   const vendors: Vendor[] = new Array(n);
   // The meter prepares its key (at creation and at each key change) through this hook, so the vending side
@@ -237,7 +215,7 @@ export function runFleet(o: FleetOptions): FleetReport {
       drn,
       now: made,
       eventLogSize: 0,
-      prepareCipher: shared.prepare,
+      prepareKey: shared.prepare,
     });
     vendors[i] = new Vendor(meter, shared.last!, config.keyType, config.keyRevisionNo, startTid + 1);
   }
@@ -246,7 +224,11 @@ export function runFleet(o: FleetOptions): FleetReport {
   // With one meter, "foreign" tokens come from a key no meter has.
   const strangerKey = new Uint8Array(keyLength);
   for (let b = 0; b < keyLength; b++) strangerKey[b] = rand.below(256);
-  const stranger = prepareCipher(alg, strangerKey);
+  const stranger = prepareKey({
+    decoderKey: strangerKey,
+    encryptionAlgorithm: alg,
+    baseDate: config.baseDate,
+  });
   wipe(strangerKey);
 
   const kinds = FLEET_KINDS.length;
@@ -286,14 +268,14 @@ export function runFleet(o: FleetOptions): FleetReport {
           case CREDIT: {
             credit = 1 + rand.below(16383);
             // e = 0: the field is the amount in tenths
-            token = buildToken(0, timedHi(0, rand.below(16), tid), timedLo(credit), v.cipher);
+            token = encodeBlockToken(v.key, 0, timedBlockHi(0, rand.below(16), tid), timedBlockLo(credit));
             expected = timedExpect(v.keyType, 0);
             v.nextTid += 1 + rand.below(3);
             break;
           }
           case MANAGEMENT: {
-            const hi = timedHi(0, rand.below(16), tid); // SetMaximumPowerLimit
-            token = buildToken(2, hi, timedLo(rand.below(16384)), v.cipher);
+            const hi = timedBlockHi(0, rand.below(16), tid); // SetMaximumPowerLimit
+            token = encodeBlockToken(v.key, 2, hi, timedBlockLo(rand.below(16384)));
             expected = timedExpect(v.keyType, 2);
             v.nextTid += 1 + rand.below(3);
             break;
@@ -304,42 +286,40 @@ export function runFleet(o: FleetOptions): FleetReport {
             break;
           case OLD: {
             const random = rand.below(16);
-            const hi = timedHi(0, random, startTid - 1 - rand.below(Math.min(startTid, 5000)));
-            token = buildToken(0, hi, timedLo(10), v.cipher);
+            const hi = timedBlockHi(0, random, startTid - 1 - rand.below(Math.min(startTid, 5000)));
+            token = encodeBlockToken(v.key, 0, hi, timedBlockLo(10));
             expected = 'old';
             break;
           }
           case FOREIGN: {
             // Another meter's key; with one meter, or a common key (DCTK), a key no meter has.
-            let other = n > 1 ? vendors[(i + 1 + rand.below(n - 1)) % n]!.cipher : stranger;
+            let other = n > 1 ? vendors[(i + 1 + rand.below(n - 1)) % n]!.key : stranger;
             for (let tries = 0; ; tries++) {
-              const hi = timedHi(0, rand.below(16), tid);
-              token = buildToken(0, hi, timedLo(1 + rand.below(16383)), other);
-              if (!passesCrc(token, v.cipher)) break;
+              const hi = timedBlockHi(0, rand.below(16), tid);
+              token = encodeBlockToken(other, 0, hi, timedBlockLo(1 + rand.below(16383)));
+              if (!passesCrc(token, v.key)) break;
               if (tries > 2) other = stranger;
             }
             expected = 'crc-error';
             break;
           }
           case CORRUPTED: {
-            const hi = timedHi(0, rand.below(16), tid);
-            const good = buildToken(0, hi, timedLo(1 + rand.below(16383)), v.cipher);
+            const hi = timedBlockHi(0, rand.below(16), tid);
+            const good = encodeBlockToken(v.key, 0, hi, timedBlockLo(1 + rand.below(16383)));
             for (;;) {
               const pos = rand.below(20);
               const d = (good.charCodeAt(pos) - 48 + 1 + rand.below(9)) % 10;
               token = good.slice(0, pos) + d + good.slice(pos + 1);
-              const status = parseTokenInto(token, scratch);
               // keep it a class 0/2 token below 2^66 whose CRC fails under this key: a pure CRC error
-              if (status === PARSE_OK && scratch[0] !== 1 && scratch[0] !== 3 && !passesCrc(token, v.cipher))
-                break;
+              if (decodeInto(v.key, token, scratch) === 'crc-error' && scratch[0] !== 1) break;
             }
             expected = 'crc-error';
             break;
           }
           case EXPIRED: {
             const random = rand.below(16);
-            const hi = timedHi(0, random, ((ken + 1) << 16) + rand.below(1000));
-            token = buildToken(0, hi, timedLo(10), v.cipher);
+            const hi = timedBlockHi(0, random, ((ken + 1) << 16) + rand.below(1000));
+            token = encodeBlockToken(v.key, 0, hi, timedBlockLo(10));
             expected = 'key-expired'; // the KEN check comes before every key-type rule
             break;
           }
@@ -353,8 +333,8 @@ export function runFleet(o: FleetOptions): FleetReport {
                   ? (mfr + 1 + rand.below(99)) % 100
                   : 100 + rand.below(9900);
             const control = 1 + rand.below(sub === 0 ? 0xffffffff : 0x0fffffff);
-            const [h, l] = testDisplayBlock(sub, control, code);
-            token = buildToken(1, h, l, null);
+            testDisplayBlockInto(sub, control, code, scratch);
+            token = encodeBlockToken(null, 1, scratch[0]!, scratch[1]!);
             expected = kind === TEST_DISPLAY ? 'accept' : 'mfr-code-error';
             break;
           }
@@ -390,7 +370,10 @@ export function runFleet(o: FleetOptions): FleetReport {
         if (v.keyType !== 3) {
           // The set is complete: the meter now holds the new key, prepared through `shared` (or, if the
           // meter failed to install it, which the table reports, the vendor prepares it itself).
-          v.cipher = entered.keyInstalled === true ? shared.last! : prepareCipher(alg, kct.key);
+          v.key =
+            entered.keyInstalled === true
+              ? shared.last!
+              : prepareKey({ decoderKey: kct.key, encryptionAlgorithm: alg, baseDate: config.baseDate });
           v.keyType = kct.keyType;
           v.keyRevisionNo = kct.krn;
           v.lastAccepted = null; // tokens under the old key are foreign to the meter now
@@ -438,22 +421,17 @@ function keyChangeSet(
   const newKey = new Uint8Array(keyLength);
   for (let b = 0; b < keyLength; b++) newKey[b] = rand.below(256);
   const krn = (v.keyRevisionNo % 9) + 1;
-  const blocks = keyChangeBlocks({
-    key: newKey,
+  const tokens = encodeKeyChange(v.key, {
+    newDecoderKey: newKey,
     keyExpiryNo: ken,
     keyRevisionNo: krn,
     keyType: 2,
-    tariffIndex: Number(config.tariffIndex),
-    supplyGroupCode: Number(config.supplyGroupCode),
+    tariffIndex: config.tariffIndex,
+    supplyGroupCode: config.supplyGroupCode,
     rollover: false,
   });
-  const tokens: string[] = [];
   const sections: number[] = [];
-  for (let s = 0; s < blocks.length; s++) {
-    const [h, l] = blocks[s]!;
-    tokens.push(buildToken(2, h, l, v.cipher));
-    sections.push(s + 1);
-  }
+  for (let s = 1; s <= tokens.length; s++) sections.push(s);
   for (let s = sections.length - 1; s > 0; s--) {
     const j = rand.below(s + 1);
     const t = sections[s]!;

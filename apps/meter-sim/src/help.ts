@@ -32,7 +32,7 @@ Example:
 
 Exit codes:
   0  state file created
-${usage('bad DRN or --now, configuration error, state file already exists')}
+${usage('bad DRN or --now, configuration error, a config that is not a regular UTF-8 text file, state file already exists')}
   3  the state file could not be written
 ${BUG}
 `;
@@ -56,7 +56,7 @@ Exit codes:
   0  every token accepted
   1  at least one token rejected (the others are still applied)
 ${usage('bad --now, unreadable or invalid state file')}
-  3  the state file could not be written
+  3  the state file could not be written, or is in use by another enter or a serve (its lock)
 ${BUG}
 `;
 
@@ -85,10 +85,11 @@ Serve one meter: an HTTP API (POST /tokens, GET /state) and a web keypad at /. E
 token is on disk before its answer. SIGINT or SIGTERM stops the server and exits 0.
 
 Options:
-  --state FILE                the meter's state file (from init); written once at start-up
+  --state FILE                the meter's state file (from init); locked while serving, written once at start-up
   --port N                    0-65535; 0 takes a free port (the listening line names it)
-  --host H                    address to listen on (default 127.0.0.1); anything else exposes an
-                              unauthenticated API without TLS
+  --host H                    address to listen on (default 127.0.0.1); anything but 127.0.0.1,
+                              localhost or ::1 turns the Host check off and exposes an
+                              unauthenticated API without TLS (a warning says so)
   --verbose                   one line per request on stderr (never the key or the state)
   -h, --help                  this help
 
@@ -98,7 +99,7 @@ Example:
 Exit codes:
   0  stopped by SIGINT or SIGTERM, state saved
 ${usage('unreadable or invalid state file, port in use')}
-  3  the state file could not be written
+  3  the state file could not be written, or is in use (locked by an enter or another serve)
 ${BUG}
 `;
 

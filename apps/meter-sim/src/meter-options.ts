@@ -1,13 +1,19 @@
 // Checks for Meter.create options and for state-file objects: every field named, one line per problem.
 // Key derivation for a new meter from an STS configuration and its DRN (IEC 62055-41 §6.5.2, DKGA02/04).
 
-import { type Dkga, deriveDecoderKey, luhnCheckDigit, meterPan, type PreparedBlockCipher } from 'sts-crypto';
+import { type BaseDate, type EncryptionAlgorithm, luhnCheckDigit, meterPan } from 'sts-crypto';
 import {
-  type BaseDate,
+  baseDateMs,
+  type DecoderKeyOptions,
+  deriveKeyFromConfig,
+  isoFromTid,
+  MAX_TID,
+  type PreparedDecoderKey,
+} from 'sts-token';
+import {
   DEFAULT_EVENT_LOG_SIZE,
   DEFAULT_KEY_CHANGE_TIMEOUT_MS,
   DEFAULT_TID_MEMORY_SIZE,
-  type EncryptionAlgorithm,
   type MeterCreateOptions,
   MeterError,
   type MeterState,
@@ -16,7 +22,6 @@ import {
   RESULT_DISPLAY,
 } from './types.ts';
 
-export const MAX_TID = 0xffffff;
 /** Largest TID memory accepted (the standard leaves N to the implementation; firmware keeps ~20–50). */
 export const MAX_TID_MEMORY_SIZE = 100_000;
 
@@ -39,7 +44,7 @@ export interface MeterInit {
   eventLogSize: number;
   createdAt: string;
   clock: () => Date;
-  prepareCipher?: (algorithm: EncryptionAlgorithm, key: Uint8Array) => PreparedBlockCipher;
+  prepareKey?: (options: DecoderKeyOptions) => PreparedDecoderKey;
 }
 
 /** The default clock: one module-level function, not a closure per meter. */
@@ -144,20 +149,9 @@ export function checkCreateOptions(opts: MeterCreateOptions): { init: MeterInit;
       throw new MeterError('issuerIdentificationNo conflicts with the configuration');
     }
     try {
-      key = deriveDecoderKey({
-        dkga: c.decoderKeyGenerationAlgorithm as Dkga,
-        vendingKey: c.vendingKey,
-        issuerIdentificationNo: id.iin,
-        drn: id.drn,
-        keyType: c.keyType,
-        supplyGroupCode: c.supplyGroupCode,
-        tariffIndex: c.tariffIndex,
-        keyRevisionNo: c.keyRevisionNo,
-        baseDate: c.baseDate,
-        encryptionAlgorithm: c.encryptionAlgorithm,
-      });
+      key = deriveKeyFromConfig(c, id.drn);
     } catch (e) {
-      // sts-crypto messages name the argument and never echo key material.
+      // sts-token's messages name the field and never echo key material.
       throw new MeterError(`cannot derive the decoder key: ${e instanceof Error ? e.message : String(e)}`);
     }
     attrs = {
@@ -210,7 +204,7 @@ export function checkCreateOptions(opts: MeterCreateOptions): { init: MeterInit;
     createdAt: isoTime(now),
     clock,
   };
-  if (opts.prepareCipher !== undefined) init.prepareCipher = opts.prepareCipher;
+  if (opts.prepareKey !== undefined) init.prepareKey = opts.prepareKey;
   return { init, now };
 }
 
@@ -330,4 +324,45 @@ export function checkState(v: unknown): MeterState {
   });
   if (!isIsoTime(v.createdAt)) throw new MeterError('createdAt must be an ISO 8601 time');
   return v as unknown as MeterState;
+}
+
+/** TID (minutes since the base date, seconds truncated) of an instant; may be negative or ≥ 2^24. */
+export function tidOf(time: Date, baseDate: BaseDate): number {
+  return Math.floor((time.getTime() - baseDateMs(baseDate)) / 60_000);
+}
+
+/**
+ * Why an instant has no TID under a base date (before it, or past its last TID, 2^24 − 1 minutes on:
+ * 2024-11-24T20:15Z for base date 1993), as one line; null when it has one.
+ */
+export function tidRangeProblem(time: Date, baseDate: BaseDate): string | null {
+  const tid = tidOf(time, baseDate);
+  if (tid < 0) return `now ${time.toISOString()} is before the key's base date ${baseDate}`;
+  if (tid > MAX_TID) {
+    const last = isoFromTid(MAX_TID, baseDate).slice(0, 16);
+    return `now ${time.toISOString()} is past the last TID of base date ${baseDate} (${last}Z)`;
+  }
+  return null;
+}
+
+/** The base dates under which an instant has a TID (none before 1993 or after 2066-11-24T20:15Z). */
+export function baseDatesCovering(time: Date): BaseDate[] {
+  return (BASE_DATES as BaseDate[]).filter((b) => tidRangeProblem(time, b) === null);
+}
+
+let lastCreatedAt = '';
+let lastBaseDate = 0;
+let lastFactoryTid = 0;
+
+/**
+ * The TID a new meter's memory is filled with: the minute before `createdAt` (so that a token of the
+ * very minute it was made is accepted). Remembered for the last one: a fleet makes every meter at once.
+ */
+export function factoryTid(createdAt: string, baseDate: BaseDate): number {
+  if (createdAt !== lastCreatedAt || baseDate !== lastBaseDate) {
+    lastFactoryTid = tidOf(new Date(createdAt), baseDate) - 1;
+    lastCreatedAt = createdAt;
+    lastBaseDate = baseDate;
+  }
+  return lastFactoryTid;
 }

@@ -8,32 +8,43 @@ import {
   type KcvMethod,
   kcvMethodForDecoderKey,
   kcv as keyCheckValue,
-  type PreparedBlockCipher,
-  prepareDesKey,
-  prepareMisty1Key,
-  prepareStaKey,
-  tokenCrcField,
   wipe,
 } from 'sts-crypto';
-import { tokenTypeByCode } from 'sts-token';
+import {
+  type AssembledKeyChange,
+  assembleKeyChangeBlocks,
+  blockField,
+  blockNibble,
+  blockSubclass,
+  blockTid,
+  currencyUnits,
+  type DecoderKeyOptions,
+  decodeAmountField,
+  decodeCurrencyAmount,
+  decodeInto,
+  formatTenths,
+  isoFromTid,
+  keyChangeSection,
+  type PreparedDecoderKey,
+  prepareKey,
+  testDisplayControl,
+  testDisplayManufacturerCode,
+  tokenTypeByCode,
+} from 'sts-token';
 import { EventRing } from './event-log.ts';
 import {
-  decodeAmountField,
-  decodeCurrencyValue,
-  formatCurrency,
-  formatRegister,
-  formatTenths,
-  tidInstant,
-  tidOf,
+  checkCreateOptions,
+  checkState,
+  factoryTid,
+  type MeterInit,
+  systemClock,
   tidRangeProblem,
-} from './fields.ts';
-import { type AssembledKey, assembleSections, sectionOfSubclass } from './key-change.ts';
-import { checkCreateOptions, checkState, type MeterInit, systemClock } from './meter-options.ts';
+} from './meter-options.ts';
 import { TidMemory } from './tid-memory.ts';
-import { canonicalToken, PARSE_OK, PARSE_TOO_LARGE, parseTokenInto } from './token-digits.ts';
 import {
   type BaseDate,
   type EncryptionAlgorithm,
+  formatRegister,
   isAcceptedResult,
   type MeterCreateOptions,
   MeterError,
@@ -59,16 +70,8 @@ interface PendingSection {
 }
 
 const NOT_SET = -1;
-// Shared scratch for the token pipeline (single-threaded, never re-entered): keeps each meter small.
-const PARSED = new Uint32Array(3);
-const BLOCK = new Uint32Array(2);
-
-/** The prepared block cipher of a decoder key (the default `prepareCipher` hook; the fleet's vendor side too). */
-export function prepareCipher(alg: EncryptionAlgorithm, key: Uint8Array): PreparedBlockCipher {
-  if (alg === 'sta') return prepareStaKey(key);
-  if (alg === 'misty1') return prepareMisty1Key(key);
-  return prepareDesKey(key);
-}
+// Shared scratch for the token pipeline (single-threaded, never re-entered): class, plaintext hi, lo.
+const DECODED = new Uint32Array(3);
 
 const NEXT_BASE_DATE: Record<BaseDate, BaseDate> = { 1993: 2014, 2014: 2035, 2035: 2035 };
 
@@ -88,7 +91,7 @@ export class Meter {
   readonly keyChangeTimeoutMs: number;
   readonly eventLogSize: number;
   #key: Uint8Array;
-  #cipher: PreparedBlockCipher;
+  #decoder: PreparedDecoderKey;
   #alg: EncryptionAlgorithm;
   #keyType: number;
   #keyRevisionNo: number;
@@ -98,6 +101,8 @@ export class Meter {
   #baseDate: BaseDate;
   readonly #mfrValue: number;
   readonly #tids: TidMemory;
+  /** The TID a new meter's memory is filled with: the minute before it was made (−1 after a rollover). */
+  #factoryTid: number;
   readonly #registers = new Float64Array(8);
   #maximumPowerLimit = NOT_SET;
   #maximumPhasePowerUnbalanceLimit = NOT_SET;
@@ -107,7 +112,7 @@ export class Meter {
   #pending: PendingSection[] = [];
   readonly #log: EventRing | null;
   readonly #clock: () => Date;
-  readonly #prepare: (algorithm: EncryptionAlgorithm, key: Uint8Array) => PreparedBlockCipher;
+  readonly #prepare: (options: DecoderKeyOptions) => PreparedDecoderKey;
   #destroyed = false;
 
   private constructor(init: MeterInit) {
@@ -121,15 +126,16 @@ export class Meter {
     this.eventLogSize = init.eventLogSize;
     this.#key = init.key;
     this.#alg = init.encryptionAlgorithm;
-    this.#prepare = init.prepareCipher ?? prepareCipher;
-    this.#cipher = this.#prepare(init.encryptionAlgorithm, init.key);
+    this.#prepare = init.prepareKey ?? prepareKey;
     this.#keyType = init.keyType;
     this.#keyRevisionNo = init.keyRevisionNo;
     this.#keyExpiryNo = init.keyExpiryNo;
     this.#tariffIndex = init.tariffIndex;
     this.#supplyGroupCode = init.supplyGroupCode;
     this.#baseDate = init.baseDate;
+    this.#decoder = this.#prepareDecoder();
     this.#tids = new TidMemory(init.tidMemorySize);
+    this.#factoryTid = factoryTid(init.createdAt, init.baseDate);
     this.#clock = init.clock;
     this.#log = init.eventLogSize > 0 ? new EventRing(init.eventLogSize) : null;
   }
@@ -140,10 +146,11 @@ export class Meter {
     const m = new Meter(o.init);
     const problem = tidRangeProblem(o.now, o.init.baseDate);
     if (problem !== null) throw new MeterError(problem);
-    const tid = tidOf(o.now, o.init.baseDate);
-    // A new meter leaves the factory with its TID memory full of the manufacture-date TID (sts.org.za TID
-    // page): a token issued before the meter was made is Old, one issued in that same minute is Used.
-    m.#tids.fill(tid);
+    // A new meter leaves the factory with its TID memory full (sts.org.za TID page), so that a token
+    // issued before it was made is Old. It is filled with the TID of the minute BEFORE it was made: a
+    // token vended in the very minute the meter was made (a vendor's default time is "now") is accepted;
+    // a token from that earlier minute, found in the memory, is still Old, not Used (#process).
+    m.#tids.fill(Math.max(0, m.#factoryTid));
     return m;
   }
 
@@ -199,45 +206,39 @@ export class Meter {
   }
 
   #process(text: string, now: Date): MeterResult {
-    const p = PARSED;
-    const status = parseTokenInto(text, p);
-    if (status !== PARSE_OK) {
-      return reject(
-        canonicalToken(text),
-        'format-error',
-        status === PARSE_TOO_LARGE ? 'token is 2^66 or more' : 'token is not 20 decimal digits',
-      );
+    const d = DECODED;
+    const status = decodeInto(this.#decoder, text, d);
+    if (status === 'not-digits' || status === 'too-large') {
+      const message = status === 'too-large' ? 'token is 2^66 or more' : 'token is not 20 decimal digits';
+      return reject(canonicalToken(text), 'format-error', message);
     }
     const token = text.length === 20 ? text : canonicalToken(text);
-    const cls = p[0]!;
-    if (cls === 3)
+    if (status === 'reserved-class')
       return reject(token, 'format-error', 'class 3 is reserved: no meter can authenticate it', 3);
-    if (cls === 1) return this.#testDisplay(token, p[1]!, p[2]!);
-    const out = BLOCK;
-    this.#cipher.decrypt64(p[1]!, p[2]!, out);
-    const hi = out[0]!;
-    const lo = out[1]!;
-    const sub = hi >>> 28;
-    const crcC = cls === 0 && sub >= 4 && sub <= 7;
-    if (tokenCrcField(cls, hi, lo, crcC ? 'crc-c' : 'crc') !== (lo & 0xffff)) {
+    const cls = d[0]!;
+    const hi = d[1]!;
+    const lo = d[2]!;
+    const sub = blockSubclass(hi);
+    if (cls === 1) return this.#testDisplay(token, status === 'ok', sub, hi, lo);
+    if (status !== 'ok') {
       return reject(token, 'crc-error', 'CRC mismatch: not a token for this meter and key, or mistyped', cls);
     }
     if (cls === 2) {
-      const section = sectionOfSubclass(sub);
+      const section = keyChangeSection(sub);
       if (section !== 0) return this.#keyChange(token, section, sub, hi, lo, now);
     }
     const type = tokenTypeByCode(cls, sub);
     if (type === undefined) {
       return reject(token, 'function-error', `class ${cls} subclass ${sub} is not supported`, cls, sub);
     }
-    const tid = hi & 0xffffff;
+    const tid = blockTid(hi);
     const name = type.name;
     if (tid >>> 16 > this.#keyExpiryNo) {
       const message = `TID ${tid} is past the key's expiry number ${this.#keyExpiryNo}`;
       return tidResult(token, cls, sub, name, tid, 'key-expired', message);
     }
     const seen = this.#tids.check(tid);
-    if (seen === 'old') {
+    if (seen === 'old' || (seen === 'used' && tid === this.#factoryTid)) {
       const message = `TID ${tid} is older than every TID in the meter's memory`;
       return tidResult(token, cls, sub, name, tid, 'old', message);
     }
@@ -248,13 +249,13 @@ export class Meter {
       const message = 'the key is a DCTK (KT 3): a keypad meter refuses tokens under it';
       return tidResult(token, cls, sub, name, tid, 'key-type-error', message);
     }
-    const field = lo >>> 16;
+    const field = blockField(lo);
     if (cls === 0) {
       if (this.#keyType === 1) {
         const message = 'credit is refused under a DDTK (KT 1)';
         return tidResult(token, cls, sub, name, tid, 'ddtk-error', message);
       }
-      return this.#credit(token, sub, name, tid, (hi >>> 24) & 0xf, field);
+      return this.#credit(token, sub, name, tid, blockNibble(hi), field);
     }
     return this.#management(token, sub, name, tid, field);
   }
@@ -262,7 +263,7 @@ export class Meter {
   /** Store the TID of an accepted token and add its issue time, the result's last field (the one place a TID is stored). */
   #issued(r: MeterResult, tid: number): MeterResult {
     this.#tids.insert(tid);
-    r.issuedAt = tidInstant(tid, this.#baseDate);
+    r.issuedAt = isoFromTid(tid, this.#baseDate);
     return r;
   }
 
@@ -279,8 +280,9 @@ export class Meter {
       next = regs[sub]! + tenths;
       amount = formatTenths(tenths);
     } else {
-      const { negative, value } = decodeCurrencyValue(nibble, field);
-      amount = formatCurrency(value, negative);
+      const negative = (nibble & 8) !== 0; // the S&E nibble's sign bit
+      const value = currencyUnits(nibble, field);
+      amount = decodeCurrencyAmount(nibble, field);
       const big = negative ? BigInt(regs[sub]!) - value : BigInt(regs[sub]!) + value;
       if (big < 0n) {
         const message = `${amount} would take the ${register} register below zero`;
@@ -359,14 +361,11 @@ export class Meter {
     }
   }
 
-  #testDisplay(token: string, hi: number, lo: number): MeterResult {
-    const sub = hi >>> 28;
-    if (tokenCrcField(1, hi, lo) !== (lo & 0xffff)) {
-      return reject(token, 'crc-error', 'CRC mismatch on a class 1 token: mistyped', 1, sub);
-    }
+  #testDisplay(token: string, crcOk: boolean, sub: number, hi: number, lo: number): MeterResult {
+    if (!crcOk) return reject(token, 'crc-error', 'CRC mismatch on a class 1 token: mistyped', 1, sub);
     if (sub > 1) return reject(token, 'function-error', `class 1 subclass ${sub} is not supported`, 1, sub);
-    const control = sub === 0 ? (hi & 0x0fffffff) * 256 + (lo >>> 24) : hi & 0x0fffffff;
-    const mfr = sub === 0 ? (lo >>> 16) & 0xff : lo >>> 16;
+    const control = testDisplayControl(sub, hi, lo);
+    const mfr = testDisplayManufacturerCode(sub, lo);
     const manufacturerCode = String(mfr).padStart(sub === 0 ? 2 : 4, '0');
     const base = {
       token,
@@ -428,29 +427,30 @@ export class Meter {
       const message = `key-change section ${section} of ${needed} stored`;
       return keyChangeResult(token, sub, section, code, message, true);
     }
-    const k = assembleSections(blocks, wide);
+    const k = assembleKeyChangeBlocks(blocks)!; // complete: every needed section is there
     const problem = this.#checkNewKey(k);
     if (problem !== null) {
-      wipe(k.key);
+      wipe(k.newDecoderKey);
       return keyChangeResult(token, sub, section, problem[0], problem[1], false);
     }
-    const old = this.#cipher;
+    const old = this.#decoder;
     const oldKey = this.#key;
-    this.#cipher = this.#prepare(this.#alg, k.key);
-    this.#key = k.key;
-    old.destroy();
-    wipe(oldKey);
+    this.#key = k.newDecoderKey;
     this.#keyType = k.keyType;
     this.#keyRevisionNo = k.keyRevisionNo;
     this.#keyExpiryNo = k.keyExpiryNo;
-    this.#tariffIndex = String(k.tariffIndex).padStart(2, '0');
-    if (k.supplyGroupCode !== undefined) this.#supplyGroupCode = String(k.supplyGroupCode).padStart(6, '0');
+    this.#tariffIndex = k.tariffIndex;
+    if (k.supplyGroupCode !== undefined) this.#supplyGroupCode = k.supplyGroupCode;
     if (k.rollover) {
       // RO = 1: TID rollover / base-date migration. The memory is cleared; the new key counts from the
       // next base date (the set carries no base date, so this is our reading of §11.2).
       this.#tids.clear();
+      this.#factoryTid = -1;
       this.#baseDate = NEXT_BASE_DATE[this.#baseDate];
     }
+    this.#decoder = this.#prepareDecoder();
+    old.destroy();
+    wipe(oldKey);
     this.#pending = [];
     const ro = k.rollover ? ', TID memory cleared' : '';
     const message = `new key installed (KT ${k.keyType}, KRN ${k.keyRevisionNo}, KEN ${k.keyExpiryNo}${ro})`;
@@ -459,8 +459,19 @@ export class Meter {
     return r;
   }
 
+  /** The prepared form of the current key and its attributes (at creation and after each key change). */
+  #prepareDecoder(): PreparedDecoderKey {
+    return this.#prepare({
+      decoderKey: this.#key,
+      encryptionAlgorithm: this.#alg,
+      baseDate: this.#baseDate,
+      keyExpiryNo: this.#keyExpiryNo,
+      keyType: this.#keyType,
+    });
+  }
+
   /** The key-type and range rules a complete set must pass, or null. */
-  #checkNewKey(k: AssembledKey): [ResultCode, string] | null {
+  #checkNewKey(k: AssembledKeyChange): [ResultCode, string] | null {
     if (k.keyType === 0 && this.#keyType !== 0) {
       return ['key-type-error', 'a DITK (KT 0) may only replace a DITK'];
     }
@@ -468,8 +479,9 @@ export class Meter {
     if (k.keyRevisionNo < 1 || k.keyRevisionNo > 9) {
       return ['range-error', `key revision number ${k.keyRevisionNo} is outside 1..9`];
     }
-    if (k.tariffIndex > 99) return ['range-error', `tariff index ${k.tariffIndex} is outside 0..99`];
-    if (k.supplyGroupCode !== undefined && k.supplyGroupCode > 999_999) {
+    // The TI and SGC come as sent: a TI byte above 99 reads as 3 digits, an SGC above 999999 as 7 or 8.
+    if (k.tariffIndex.length > 2) return ['range-error', `tariff index ${k.tariffIndex} is outside 0..99`];
+    if (k.supplyGroupCode !== undefined && k.supplyGroupCode.length > 6) {
       return ['range-error', `supply group code ${k.supplyGroupCode} is more than 6 digits`];
     }
     return null;
@@ -586,7 +598,7 @@ export class Meter {
   destroy(): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#cipher.destroy();
+    this.#decoder.destroy();
     wipe(this.#key);
   }
 }
@@ -679,6 +691,13 @@ function reject(token: string, code: ResultCode, message: string, cls?: number, 
 
 function orNull(v: number): number | null {
   return v === NOT_SET ? null : v;
+}
+
+/** Canonical text of a token for results and logs: the 20 digits without separators (the input if not digits). */
+function canonicalToken(digits: string): string {
+  const t = digits.trim();
+  const d = t.replace(/[ -]/g, '');
+  return /^\d{20}$/.test(d) ? d : t.length > 40 ? `${t.slice(0, 40)}…` : t;
 }
 
 function hex8(v: number): string {

@@ -1,104 +1,81 @@
-// The meter state file: JSON of MeterState, written atomically (temp file in the same directory,
-// fsync, rename, fsync of the directory) with mode 0600 because it holds the decoder key.
+// The meter state file: JSON of MeterState, read with a bound and written atomically with mode 0600
+// (it holds the decoder key) through sts-cli-kit, under the kit's lock for every read-modify-write.
 
-import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import {
+  acquireLock,
+  CliError,
+  EXIT,
+  type FileLock,
+  readInput,
+  readInputText,
+  removeStaleTemps,
+  writeFileAtomic,
+} from 'sts-cli-kit';
 import { Meter, MeterError } from './meter.ts';
 
-/** A state file that cannot be read, parsed or written. `message` is one line naming the file. */
-export class StateFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StateFileError';
-  }
-}
+/**
+ * A state file's bound: a meter with the largest TID memory (100 000) and a full default event log is
+ * under 2 MB; a file much larger is not a state file.
+ */
+export const MAX_STATE_BYTES = 16 * 1024 * 1024;
 
-function describe(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EEXIST') return 'already exists';
-  if (code === 'ENOTDIR') return 'a parent is not a directory';
-  return code ?? (e instanceof Error ? e.message.split('\n')[0]! : String(e));
-}
+const WHAT = 'state file';
 
-/** Read and JSON-parse a state file (no validation beyond JSON). Stale `*.tmp` files beside it are ignored. */
-async function readStateFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (e) {
-    throw new StateFileError(`cannot read state file ${path}: ${describe(e)}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new StateFileError(`state file ${path} is not valid JSON`);
-  }
-}
-
-/** Load a meter from its state file. Throws StateFileError (I/O, JSON, or an invalid state). */
+/**
+ * Load a meter from its state file. Temp files a killed writer left beside it (`.NAME.PID.RAND.tmp`, they
+ * hold the decoder key) are removed first. Throws CliError (exit 2): unreadable, not JSON, invalid state.
+ */
 export async function loadMeter(path: string, opts?: { clock?: () => Date }): Promise<Meter> {
-  const state = await readStateFile(path);
+  removeStaleTemps(path);
+  const text = await readInputText(path, { what: WHAT, maxBytes: MAX_STATE_BYTES });
+  let state: unknown;
+  try {
+    state = JSON.parse(text);
+  } catch {
+    throw new CliError('invalid-state', `state file ${path} is not valid JSON`);
+  }
   try {
     return Meter.fromState(state, opts);
   } catch (e) {
-    if (e instanceof MeterError) throw new StateFileError(`state file ${path}: ${e.message}`);
+    if (e instanceof MeterError) throw new CliError('invalid-state', `state file ${path}: ${e.message}`);
     throw e;
   }
 }
 
 /**
- * Write `text` to `path` atomically: a fresh temp file in the same directory (mode 0600, exclusive),
- * write, fsync, then rename over `path` (or link it, failing if `path` exists, when `exclusive`),
- * then fsync the directory. A crash at any point leaves either the old file or the new one.
+ * Take the state file's lock for a read-modify-write (`enter`) or for the life of `serve`: a second writer
+ * gets "state file PATH in use by PID N" (exit 3). A path that is not a regular file is refused first, in
+ * the kit's words, so no lock file is ever made beside a device (`/dev/zero.lock`).
  */
-export async function writeFileAtomic(
-  path: string,
-  text: string,
-  opts: { exclusive?: boolean } = {},
-): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    if (opts.exclusive) {
-      // link() fails with EEXIST instead of replacing: "refuse to overwrite" without a check-then-act race.
-      await fs.link(tmp, path);
-      await fs.unlink(tmp);
-    } else {
-      await fs.rename(tmp, path);
-    }
-  } catch (e) {
-    await handle?.close().catch(() => {});
-    await fs.unlink(tmp).catch(() => {});
-    throw new StateFileError(`cannot write state file ${path}: ${describe(e)}`);
+export async function lockStateFile(path: string): Promise<FileLock> {
+  const st = await stat(path).catch(() => undefined);
+  if (st === undefined || !st.isFile()) {
+    await readInput(path, { what: WHAT, maxBytes: 0 }); // throws: no such file, a device, a directory
+    throw new CliError('not-regular-file', `cannot use state file ${path}: not a regular file`);
   }
-  try {
-    const d = await fs.open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename itself is still atomic.
-  }
+  return acquireLock(path, WHAT);
 }
 
-/** Save a meter's state (with its key) atomically, mode 0600. */
+function stateText(meter: Meter): string {
+  return `${JSON.stringify(meter.toState(), null, 2)}\n`;
+}
+
+/** Save a meter's state (with its key) atomically, mode 0600. CliError 'cannot-write' (exit 3). */
 export async function saveMeter(path: string, meter: Meter): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(meter.toState(), null, 2)}\n`);
+  await writeFileAtomic(path, stateText(meter));
 }
 
-/** Create a new state file; fails with "already exists" rather than overwrite one. */
+/** Create a new state file; "already exists" (exit 2) rather than overwrite one. */
 export async function createStateFile(path: string, meter: Meter): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(meter.toState(), null, 2)}\n`, { exclusive: true });
+  try {
+    await writeFileAtomic(path, stateText(meter), { exclusive: true });
+  } catch (e) {
+    const exists = await stat(path).then(
+      () => true,
+      () => false,
+    );
+    if (exists) throw new CliError('exists', `cannot write state file ${path}: already exists`, EXIT.usage);
+    throw e;
+  }
 }

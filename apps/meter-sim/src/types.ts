@@ -2,7 +2,10 @@
 // Result codes and display texts: IEC 62055-41 token results as meters show them (sts-reference §12).
 
 import type { StsConfig } from 'sts-config';
-import type { KcvMethod, PreparedBlockCipher } from 'sts-crypto';
+import type { BaseDate, EncryptionAlgorithm, KcvMethod } from 'sts-crypto';
+import { type DecoderKeyOptions, formatTenths, type PreparedDecoderKey } from 'sts-token';
+
+export type { BaseDate, EncryptionAlgorithm };
 
 /** Every result a meter can show for an entered token. */
 export type ResultCode =
@@ -77,8 +80,12 @@ export const DEFAULT_KEY_CHANGE_TIMEOUT_MS = 10 * 60_000;
 /** Default number of event-log entries kept (oldest dropped first). */
 export const DEFAULT_EVENT_LOG_SIZE = 1000;
 
-export type EncryptionAlgorithm = 'sta' | 'misty1' | 'dea';
-export type BaseDate = 1993 | 2014 | 2035;
+/** A register value (base units) as a decimal in units: tenths for registers 0–3, 10⁻⁵ for 4–7. */
+export function formatRegister(index: number, value: number): string {
+  if (index < 4) return formatTenths(value);
+  const rest = value % 100_000; // exact for every integer up to 2^53, unlike Math.floor(value / 100000)
+  return `${(value - rest) / 100_000}.${String(rest).padStart(5, '0')}`;
+}
 
 /** The decoder key and its attributes, as persisted in the state file (the key is secret: mode 0600). */
 export interface MeterKeyState {
@@ -232,11 +239,11 @@ export interface MeterCreateOptions {
   /** Injected clock for `enter` without an explicit time. Default () => new Date(). */
   clock?: () => Date;
   /**
-   * Prepares the cipher of a key (at creation and at each key change). Default: sts-crypto's prepare
-   * functions. The fleet passes one that also hands the prepared key to its vending side, so a simulated
-   * meter and its vendor share one key schedule instead of preparing it twice.
+   * Prepares the decoder key (at creation and at each key change). Default: sts-token's prepareKey. The
+   * fleet passes one that also hands the prepared key to its vending side, so a simulated meter and its
+   * vendor share one key schedule instead of preparing it twice.
    */
-  prepareCipher?: (algorithm: EncryptionAlgorithm, key: Uint8Array) => PreparedBlockCipher;
+  prepareKey?: (options: DecoderKeyOptions) => PreparedDecoderKey;
 }
 
 /** Thrown by Meter.create / Meter.fromState for bad options or a corrupt state; one-line message. */

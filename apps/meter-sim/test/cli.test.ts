@@ -101,15 +101,18 @@ describe('init / enter / show', () => {
 describe('errors: one line, exit 2', () => {
   test.each([
     { args: ['frob'], err: 'sts-meter: unknown command "frob"; try --help' },
-    { args: ['enter', '--state', 'x.json', '--bogus', '1'], err: "sts-meter: Unknown option '--bogus'" },
+    {
+      args: ['enter', '--state', 'x.json', '--bogus', '1'],
+      err: "sts-meter: unknown option --bogus (see 'sts-meter enter --help')",
+    },
     { args: ['enter', '1'], err: 'sts-meter: --state is required' },
     {
       args: ['enter', '--state', 'nope.json', '1'],
-      err: 'sts-meter: cannot read state file nope.json: no such file',
+      err: 'sts-meter: cannot read state file nope.json: no such file or directory',
     },
     {
       args: ['enter', '--state', 'nope.json', '--now', 'yesterday', '1'],
-      err: 'sts-meter: --now must be an ISO 8601 time with a zone, e.g. 2004-03-01T14:00:00Z; got "yesterday"',
+      err: "sts-meter: --now must be an ISO 8601 time with a zone, e.g. 2004-03-01T14:00:00Z; got 'yesterday'",
     },
     {
       args: [
@@ -127,11 +130,11 @@ describe('errors: one line, exit 2', () => {
     },
     {
       args: ['init', '--state', 'n.json', '--config', 'missing.yml', '--drn', '00000000000'],
-      err: 'sts-meter: cannot read configuration missing.yml: no such file',
+      err: 'sts-meter: cannot read config missing.yml: no such file or directory',
     },
     {
       args: ['init', '--state', 'n.json', '--config', 'sts.yml', '--drn', '00000000000', '--tid-memory', '0'],
-      err: 'sts-meter: --tid-memory must be a whole number from 1 to 100000; got "0"',
+      err: "sts-meter: --tid-memory must be from 1 to 100000, got '0'",
     },
     {
       args: [

@@ -369,12 +369,12 @@ describe('process', () => {
     { args: ['--state', STATE], err: 'sts-meter: --port is required\n', code: 2 },
     {
       args: ['--state', STATE, '--port', '70000'],
-      err: 'sts-meter: --port must be a whole number from 0 to 65535; got "70000"\n',
+      err: "sts-meter: --port must be from 0 to 65535, got '70000'\n",
       code: 2,
     },
     {
       args: ['--state', join(dir, 'missing.json'), '--port', '0'],
-      err: `sts-meter: cannot read state file ${join(dir, 'missing.json')}: no such file\n`,
+      err: `sts-meter: cannot read state file ${join(dir, 'missing.json')}: no such file or directory\n`,
       code: 2,
     },
   ])('bad arguments: $err', ({ args, err, code }) => {
@@ -389,7 +389,9 @@ describe('process', () => {
     const first = await serve(state2);
     try {
       const port = new URL(first.base).port;
-      const r = spawnSync(process.execPath, [BIN, 'serve', '--state', state2, '--port', port], {
+      const state3 = join(dir, 'meter3.json'); // another meter: this file is locked by the first server
+      init(state3);
+      const r = spawnSync(process.execPath, [BIN, 'serve', '--state', state3, '--port', port], {
         encoding: 'utf8',
       });
       expect(r.stderr).toBe(`sts-meter: cannot listen on 127.0.0.1:${port}: address in use\n`);

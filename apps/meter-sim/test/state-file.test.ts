@@ -4,10 +4,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CliError } from 'sts-cli-kit';
 import { hexToBytes } from 'sts-crypto';
 import { expect, test } from 'vitest';
 import { Meter } from '../src/meter.ts';
-import { createStateFile, loadMeter, StateFileError, saveMeter, writeFileAtomic } from '../src/state-file.ts';
+import { createStateFile, loadMeter, saveMeter } from '../src/state-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sts-meter-state-'));
 
@@ -51,7 +52,7 @@ test('killing a writer mid-write never leaves a torn state file', async () => {
   const old = readFileSync(path, 'utf8');
   // A child process that saves a big state over and over; SIGKILL it at a random moment, several times.
   const script = `
-    import { writeFileAtomic } from ${JSON.stringify(new URL('../src/state-file.ts', import.meta.url).pathname)};
+    import { writeFileAtomic } from 'sts-cli-kit';
     const big = JSON.stringify({ ...JSON.parse(${JSON.stringify(old)}), padding: 'x'.repeat(2_000_000) });
     process.stdout.write('ready\\n');
     for (;;) await writeFileAtomic(${JSON.stringify(path)}, big);
@@ -72,8 +73,11 @@ test('killing a writer mid-write never leaves a torn state file', async () => {
 });
 
 test('errors name the file, one line', async () => {
-  await expect(loadMeter(join(dir, 'none.json'))).rejects.toThrow(StateFileError);
-  await expect(writeFileAtomic(join(dir, 'no-such-dir', 'x.json'), '{}')).rejects.toThrow(
-    `cannot write state file ${join(dir, 'no-such-dir', 'x.json')}: no such file`,
+  await expect(loadMeter(join(dir, 'none.json'))).rejects.toThrow(CliError);
+  await expect(loadMeter(join(dir, 'none.json'))).rejects.toThrow(
+    `cannot read state file ${join(dir, 'none.json')}: no such file or directory`,
+  );
+  await expect(saveMeter(join(dir, 'no-such-dir', 'x.json'), meter())).rejects.toThrow(
+    `cannot write ${join(dir, 'no-such-dir', 'x.json')}: no such file or directory`,
   );
 });

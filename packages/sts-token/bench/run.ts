@@ -4,12 +4,12 @@
 import { createCipheriv } from 'node:crypto';
 import { luhnCheckDigit, prepareDecoderKeyDerivation, tokenCrcField } from 'sts-crypto';
 import { markdownTable, measure, type Op, writeResults } from '../../../bench/harness.ts';
+import { decryptTokenBlock } from '../src/decode.ts';
+import { parseTokenDigitsInto } from '../src/digits.ts';
 import {
   decodeToken,
-  decryptTokenBlock,
   encodeBlockToken,
   encodeToken,
-  parseTokenDigitsInto,
   prepareKey,
   processTokenRequest,
   RequestCache,

@@ -92,14 +92,18 @@ export function decodeCurrencyAmount(signExponent: number, field: number): strin
     text = `${Math.floor(v / 100_000)}.${String(v % 100_000).padStart(5, '0')}`;
   } else {
     // Cold path: exponents above 8 exceed 2^53, and only a garbled or exotic token carries them.
-    let offset = 0n;
-    let power = 1n;
-    for (let n = 1; n <= e; n++) {
-      offset += 16_384n * power;
-      power *= 10n;
-    }
-    const v = BigInt(m) * power + offset;
+    const v = currencyUnits(signExponent, field);
     text = `${v / 100_000n}.${String(v % 100_000n).padStart(5, '0')}`;
   }
   return (signExponent & 8) !== 0 ? `-${text}` : text;
+}
+
+/**
+ * The magnitude of a currency amount in 10⁻⁵ units, exact: m·10^e + Σ_{n=1..e} 2^14·10^(n−1). A bigint, as
+ * a 5-bit exponent reaches about 1.6·10^35; the sign is bit 3 of the S&E nibble. (A meter adds it to a register.)
+ */
+export function currencyUnits(signExponent: number, field: number): bigint {
+  const e = currencyExponent(signExponent, field);
+  const power = 10n ** BigInt(e);
+  return BigInt(field & 0x3fff) * power + (16_384n * (power - 1n)) / 9n;
 }

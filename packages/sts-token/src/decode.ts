@@ -1,15 +1,25 @@
 // The decoder: 20 digits → class, block, decryption, CRC check, typed fields (sts-reference §7, §12).
 // decodeToken never throws; the low-level functions let the meter simulator decode without allocation.
-import { tokenCrcField } from 'sts-crypto';
+import { type BaseDate, tokenCrcField } from 'sts-crypto';
 import { decodeAmountField, formatTenths } from './amount.ts';
 import { currencyExponent, decodeCurrencyAmount } from './currency.ts';
-import { parseTokenDigitsInto } from './digits.ts';
+import { parseTokenDigitsInto, parseTokenTextInto } from './digits.ts';
 import type { TokenErrorCode } from './errors.ts';
+import {
+  blockField,
+  blockNibble,
+  blockSubclass,
+  blockTid,
+  isCurrencyBlock,
+  keyChangeControl,
+  keyChangeKeyPart,
+  testDisplayControl,
+  testDisplayManufacturerCode,
+} from './fields.ts';
 import type { PreparedDecoderKey } from './key.ts';
 import { isoFromTid } from './tid.ts';
 import { tokenTypeByCode } from './token-types.ts';
 import type {
-  BaseDate,
   DecodedCredit,
   DecodedCurrency,
   DecodedKeyChange,
@@ -42,9 +52,42 @@ export function decryptTokenBlock(
 
 /** Low level: does the CRC (CRC_C for class 0 sub 4–7) of the plaintext block (hi, lo) match? */
 export function checkTokenCrc(tokenClass: number, hi: number, lo: number): boolean {
-  const sub = hi >>> 28;
-  const variant = tokenClass === 0 && sub >= 4 && sub <= 7 ? 'crc-c' : 'crc';
+  const variant = isCurrencyBlock(tokenClass, blockSubclass(hi)) ? 'crc-c' : 'crc';
   return tokenCrcField(tokenClass, hi, lo, variant) === (lo & 0xffff);
+}
+
+/** What decodeInto found; every status but 'ok' and 'crc-error' leaves `out` unspecified. */
+export type DecodeStatus =
+  | 'ok' // out holds class, plaintext hi, lo; the CRC matches
+  | 'not-digits' // not 20 decimal digits (single spaces or dashes between groups allowed)
+  | 'too-large' // 20 digits, but 2^66 or more
+  | 'reserved-class' // class 3: no meter can authenticate it
+  | 'key-required' // class 0 or 2 without a key
+  | 'crc-error'; // out holds class, hi, lo as decrypted; the CRC (CRC_C for currency) does not match
+
+/**
+ * Low level, allocation-free: token text → out[0] = class, out[1] = hi, out[2] = lo of the plaintext block
+ * (class 0/2 decrypted under `key`, class 1 as it is), with the CRC checked. The meter simulator's path:
+ * read the fields with blockSubclass, blockTid, blockField, … on out[1], out[2].
+ * @example
+ * const out = new Uint32Array(3);
+ * decodeInto(key, '2371-6100-5011-8319-4197', out); // 'ok'; blockField(out[2]) === 1
+ */
+export function decodeInto(key: PreparedDecoderKey | null, text: string, out: Uint32Array): DecodeStatus {
+  const cls = parseTokenTextInto(text, BLOCK);
+  if (cls < 0) return cls === -1 ? 'not-digits' : 'too-large';
+  if (cls === 3) return 'reserved-class';
+  out[0] = cls;
+  if (cls === 1) {
+    out[1] = BLOCK[0]!;
+    out[2] = BLOCK[1]!;
+  } else {
+    if (key === null) return 'key-required';
+    key.decrypt64(BLOCK[0]!, BLOCK[1]!, PLAIN);
+    out[1] = PLAIN[0]!;
+    out[2] = PLAIN[1]!;
+  }
+  return checkTokenCrc(cls, out[1]!, out[2]!) ? 'ok' : 'crc-error';
 }
 
 function hex8(n: number): string {
@@ -59,7 +102,7 @@ export function decodeBlock(
   baseDate: BaseDate = 1993,
 ): DecodedTokenOk {
   const crcOk = checkTokenCrc(tokenClass, hi, lo);
-  const subclass = hi >>> 28;
+  const subclass = blockSubclass(hi);
   const info = tokenTypeByCode(tokenClass, subclass);
   if (info === undefined || tokenClass === 3) {
     return {
@@ -73,7 +116,7 @@ export function decodeBlock(
     };
   }
   const nectarType = info.nectarType;
-  const field = lo >>> 16;
+  const field = blockField(lo);
   switch (info.layout) {
     case 'test-display': {
       if (subclass === 0) {
@@ -84,8 +127,8 @@ export function decodeBlock(
           nectarType,
           crcOk,
           type: 'test-display-1',
-          control: (hi & 0x0fffffff) * 256 + (lo >>> 24),
-          manufacturerCode: String((lo >>> 16) & 0xff).padStart(2, '0'),
+          control: testDisplayControl(0, hi, lo),
+          manufacturerCode: String(testDisplayManufacturerCode(0, lo)).padStart(2, '0'),
         };
         return r;
       }
@@ -96,8 +139,8 @@ export function decodeBlock(
         nectarType,
         crcOk,
         type: 'test-display-2',
-        control: hi & 0x0fffffff,
-        manufacturerCode: String(field).padStart(4, '0'),
+        control: testDisplayControl(1, hi, lo),
+        manufacturerCode: String(testDisplayManufacturerCode(1, lo)).padStart(4, '0'),
       };
       return r;
     }
@@ -110,30 +153,31 @@ export function decodeBlock(
         crcOk,
         type: 'key-change',
         section: info.section as 1 | 2 | 3 | 4,
-        keyPart: hex8(((hi & 0xffff) << 16) | field),
+        keyPart: hex8(keyChangeKeyPart(hi, lo)),
       };
+      const c = keyChangeControl(hi);
       if (info.section === 1) {
-        r.keyExpiryNoHighNibble = (hi >>> 24) & 15;
-        r.keyRevisionNo = (hi >>> 20) & 15;
-        r.rollover = ((hi >>> 19) & 1) === 1;
-        r.reserved = (hi >>> 18) & 1;
-        r.keyType = (hi >>> 16) & 3;
+        r.keyExpiryNoHighNibble = c >>> 8;
+        r.keyRevisionNo = (c >>> 4) & 15;
+        r.rollover = ((c >>> 3) & 1) === 1;
+        r.reserved = (c >>> 2) & 1;
+        r.keyType = c & 3;
       } else if (info.section === 2) {
-        r.keyExpiryNoLowNibble = (hi >>> 24) & 15;
-        r.tariffIndex = String((hi >>> 16) & 0xff).padStart(2, '0');
+        r.keyExpiryNoLowNibble = c >>> 8;
+        r.tariffIndex = String(c & 0xff).padStart(2, '0');
       } else if (info.section === 3) {
-        r.supplyGroupCodeLow = (hi >>> 16) & 0xfff;
+        r.supplyGroupCodeLow = c;
       } else {
-        r.supplyGroupCodeHigh = (hi >>> 16) & 0xfff;
+        r.supplyGroupCodeHigh = c;
       }
       return r;
     }
     default:
       break;
   }
-  const tid = hi & 0xffffff;
+  const tid = blockTid(hi);
   const issuedAt = isoFromTid(tid, baseDate);
-  const random = (hi >>> 24) & 15;
+  const random = blockNibble(hi);
   switch (info.layout) {
     case 'credit': {
       const tenths = decodeAmountField(field);

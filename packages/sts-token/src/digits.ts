@@ -11,8 +11,15 @@ export interface ParsedTokenDigits {
 
 const TWO16 = 65_536;
 const E8 = 100_000_000;
-// "0000" … "9999": the 20 digits are five table entries joined.
-const QUADS: string[] = Array.from({ length: 10_000 }, (_, i) => String(i).padStart(4, '0'));
+// The character codes of "0000" … "9999": the 20 digits are five table entries, made into one flat string
+// at once (joining five strings makes a rope of four more objects, which the reader then flattens).
+const QUADS = new Uint8Array(40_000);
+for (let i = 0; i < 10_000; i++) {
+  QUADS[4 * i] = 48 + Math.floor(i / 1000);
+  QUADS[4 * i + 1] = 48 + (Math.floor(i / 100) % 10);
+  QUADS[4 * i + 2] = 48 + (Math.floor(i / 10) % 10);
+  QUADS[4 * i + 3] = 48 + (i % 10);
+}
 
 /**
  * Insert the class into the encrypted block E (bits 28, 27 move to 65, 64) and print the 66-bit value
@@ -36,7 +43,34 @@ export function blockToTokenDigits(tokenClass: number, hi: number, lo: number): 
   const g1 = q - g2 * E8;
   const g1h = Math.floor(g1 / 10_000);
   const g0h = Math.floor(g0 / 10_000);
-  return QUADS[g2]! + QUADS[g1h]! + QUADS[g1 - g1h * 10_000]! + QUADS[g0h]! + QUADS[g0 - g0h * 10_000]!;
+  const a = 4 * g2;
+  const b = 4 * g1h;
+  const c = 4 * (g1 - g1h * 10_000);
+  const d = 4 * g0h;
+  const e = 4 * (g0 - g0h * 10_000);
+  const t = QUADS;
+  return String.fromCharCode(
+    t[a]!,
+    t[a + 1]!,
+    t[a + 2]!,
+    t[a + 3]!,
+    t[b]!,
+    t[b + 1]!,
+    t[b + 2]!,
+    t[b + 3]!,
+    t[c]!,
+    t[c + 1]!,
+    t[c + 2]!,
+    t[c + 3]!,
+    t[d]!,
+    t[d + 1]!,
+    t[d + 2]!,
+    t[d + 3]!,
+    t[e]!,
+    t[e + 1]!,
+    t[e + 2]!,
+    t[e + 3]!,
+  );
 }
 
 // Value of `n` decimal digits of s from `start`, or -1 on a non-digit.
@@ -81,6 +115,43 @@ export function parseTokenDigitsInto(digits: string, out: Uint32Array): number {
   out[0] = l3 * TWO16 + l2;
   out[1] = ((lo & 0xe7ffffff) | (l4 << 27)) >>> 0;
   return cls;
+}
+
+const TWO32 = 4_294_967_296;
+
+/**
+ * Token text as a keypad or a form gives it → out[0] = hi, out[1] = lo, like parseTokenDigitsInto, but
+ * single spaces or dashes may separate digit groups (not lead or end the text). Returns the class 0..3,
+ * -1 when the text is not 20 digits so separated, -2 when the value is ≥ 2^66. No allocation.
+ */
+export function parseTokenTextInto(text: string, out: Uint32Array): number {
+  if (text.length === 20) return parseTokenDigitsInto(text, out);
+  // v = v·10 + digit on three uint32 limbs (each product < 2^36, exact in a double).
+  let l0 = 0;
+  let l1 = 0;
+  let l2 = 0;
+  let count = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c >= 0 && c <= 9) {
+      if (++count > 20) return -1;
+      const p0 = l0 * 10 + c;
+      const c0 = Math.floor(p0 / TWO32);
+      l0 = p0 - c0 * TWO32;
+      const p1 = l1 * 10 + c0;
+      const c1 = Math.floor(p1 / TWO32);
+      l1 = p1 - c1 * TWO32;
+      l2 = l2 * 10 + c1;
+    } else if ((c !== 32 - 48 && c !== 45 - 48) || count === 0 || i === n - 1) {
+      return -1; // only a space or a dash, and only between digits
+    }
+  }
+  if (count !== 20) return -1;
+  if (l2 > 3) return -2;
+  out[0] = l1;
+  out[1] = ((l0 & 0xe7ffffff) | (l2 << 27)) >>> 0;
+  return (l0 >>> 27) & 3;
 }
 
 const SCRATCH = new Uint32Array(2);

@@ -5,6 +5,13 @@ import { encodeAmountField, parseAmountTenths } from './amount.ts';
 import { encodeCurrencyAmount } from './currency.ts';
 import { blockToTokenDigits } from './digits.ts';
 import { TokenError } from './errors.ts';
+import {
+  blockSubclass,
+  isCurrencyBlock,
+  testDisplayBlockInto,
+  timedBlockHi,
+  timedBlockLo,
+} from './fields.ts';
 import type { PreparedDecoderKey } from './key.ts';
 import { randomNibble } from './random.ts';
 import { checkKeyExpiry, checkTid, tidOf } from './tid.ts';
@@ -26,8 +33,12 @@ export function encodeBlockToken(
 ): string {
   hi >>>= 0;
   lo = (lo & 0xffff0000) >>> 0;
-  const currency = tokenClass === 0 && hi >>> 28 >= 4 && hi >>> 28 <= 7;
-  const crc = tokenCrcField(tokenClass, hi, lo, currency ? 'crc-c' : 'crc');
+  const crc = tokenCrcField(
+    tokenClass,
+    hi,
+    lo,
+    isCurrencyBlock(tokenClass, blockSubclass(hi)) ? 'crc-c' : 'crc',
+  );
   const plain = (lo | crc) >>> 0;
   if (tokenClass === 1) return blockToTokenDigits(1, hi, plain);
   if (key === null || key === undefined)
@@ -107,14 +118,7 @@ function testDisplayBlock(
       'invalid-manufacturer-code',
       `manufacturerCode must be ${digits} digits for ${input.type}, got ${JSON.stringify(m)}`,
     );
-  const mfr = Number(m);
-  if (sub === 0) {
-    OUT[0] = Math.floor(c / 256); // control bits 35..8 → block bits 59..32 (subclass 0)
-    OUT[1] = (((c % 256) << 24) | (mfr << 16)) >>> 0;
-  } else {
-    OUT[0] = ((1 << 28) | c) >>> 0;
-    OUT[1] = (mfr << 16) >>> 0;
-  }
+  testDisplayBlockInto(sub, c, Number(m), OUT);
 }
 
 /** Like encodeToken, with the type, Nectar name, class, subclass and TID. */
@@ -161,12 +165,7 @@ export function encodeTokenDetailed(key: PreparedDecoderKey | null, input: Token
     }
   }
   const tid = resolveTid(key, input as TokenTiming);
-  const token = encodeBlockToken(
-    key,
-    info.class,
-    ((sub << 28) | (nibble << 24) | tid) >>> 0,
-    (field << 16) >>> 0,
-  );
+  const token = encodeBlockToken(key, info.class, timedBlockHi(sub, nibble, tid), timedBlockLo(field));
   return { token, type: info.name, nectarType: info.nectarType, class: info.class, subclass: sub, tid };
 }
 

@@ -1,5 +1,6 @@
 // sts-token: encode and decode every STS token type (IEC 62055-41 §6), one at a time or millions.
 // This file is the contract apps/vend and apps/meter-sim code against; see README.md for examples.
+// Everything else in src/ is internal (the package's own tests and bench import it by path).
 
 // Field encodings (§4, §5)
 export {
@@ -9,17 +10,15 @@ export {
   MAX_AMOUNT_TENTHS,
   parseAmountTenths,
 } from './amount.ts';
-export { type CurrencyField, decodeCurrencyAmount, encodeCurrencyAmount } from './currency.ts';
-export { checkTokenCrc, decodeBlock, decodeToken, decryptTokenBlock } from './decode.ts';
-// 20-digit form and class transposition (§7)
 export {
-  blockToTokenDigits,
-  formatToken,
-  type ParsedTokenDigits,
-  parseTokenDigits,
-  parseTokenDigitsInto,
-  parseTokenString,
-} from './digits.ts';
+  type CurrencyField,
+  currencyUnits,
+  decodeCurrencyAmount,
+  encodeCurrencyAmount,
+} from './currency.ts';
+export { type DecodeStatus, decodeInto, decodeToken } from './decode.ts';
+// 20-digit form (§7)
+export { formatToken, parseTokenString } from './digits.ts';
 // Encoding, key change, decoding
 export { encodeBlockToken, encodeToken, encodeTokenDetailed } from './encode.ts';
 export { isTokenError, TokenError, type TokenErrorCode } from './errors.ts';
@@ -29,6 +28,18 @@ export {
   TokenFactory,
   type TokenFactoryOptions,
 } from './factory.ts';
+export {
+  blockField,
+  blockNibble,
+  blockSubclass,
+  blockTid,
+  keyChangeSection,
+  testDisplayBlockInto,
+  testDisplayControl,
+  testDisplayManufacturerCode,
+  timedBlockHi,
+  timedBlockLo,
+} from './fields.ts';
 
 // Keys
 export {
@@ -36,11 +47,13 @@ export {
   deriveKeyFromConfig,
   keyFromConfig,
   type PreparedDecoderKey,
+  prepareConfigDerivation,
   prepareKey,
   type StsConfigLike,
 } from './key.ts';
 export {
   assembleKeyChange,
+  assembleKeyChangeBlocks,
   encodeKeyChange,
   encodeKeyChangeDetailed,
   keyChangeFromConfigs,
@@ -55,11 +68,9 @@ export {
   type RequestError,
   type TokenRequestResult,
 } from './request.ts';
-export { baseDateMs, checkKeyExpiry, instantFromTid, MAX_TID, parseInstant, tidFromInstant } from './tid.ts';
+export { baseDateMs, instantFromTid, isoFromTid, MAX_TID, tidFromInstant } from './tid.ts';
 export {
-  isTokenTypeName,
   type NectarTokenType,
-  TOKEN_TYPE_NAMES,
   TOKEN_TYPES,
   type TokenLayout,
   type TokenTypeInfo,

@@ -1,8 +1,9 @@
 // Key change token sets (class 2 sub 3, 4, 8, 9; sts-reference §3, §11): 2 tokens for a 64-bit new key,
 // 4 for a 128-bit (MISTY1) one, all encrypted under the CURRENT key, no TID.
-import { hexToBytes, wipe } from 'sts-crypto';
+import { wipe } from 'sts-crypto';
 import { encodeBlockToken } from './encode.ts';
 import { TokenError } from './errors.ts';
+import { keyChangeControl, keyChangeKeyPart } from './fields.ts';
 import { deriveKeyFromConfig, keyFromConfig, type PreparedDecoderKey, type StsConfigLike } from './key.ts';
 import { tokenTypeByCode } from './token-types.ts';
 import type { AssembledKeyChange, DecodedKeyChange, EncodedToken, KeyChangeParams } from './types.ts';
@@ -132,31 +133,83 @@ export function keyChangeFromConfigs(
   }
 }
 
+/** Section s's 12 control bits (59..48) as decodeBlock read them: the inverse of its key-change case. */
+function sectionControl(s: DecodedKeyChange): number {
+  if (s.section === 1)
+    return (
+      ((s.keyExpiryNoHighNibble ?? 0) << 8) |
+      ((s.keyRevisionNo ?? 0) << 4) |
+      ((s.rollover === true ? 1 : 0) << 3) |
+      ((s.reserved ?? 0) << 2) |
+      (s.keyType ?? 0)
+    );
+  if (s.section === 2) return ((s.keyExpiryNoLowNibble ?? 0) << 8) | Number(s.tariffIndex ?? 0);
+  return s.section === 3 ? (s.supplyGroupCodeLow ?? 0) : (s.supplyGroupCodeHigh ?? 0);
+}
+
 /**
  * Put decoded sections back together (meter side). Needs sections 1 and 2 (and 3 and 4 for 128-bit keys),
  * in any order; returns null when the set is incomplete or a section repeats.
  */
 export function assembleKeyChange(sections: readonly DecodedKeyChange[]): AssembledKeyChange | null {
-  const by: (DecodedKeyChange | undefined)[] = [];
+  const blocks: (readonly [number, number] | undefined)[] = [];
   for (const s of sections) {
-    if (s.type !== 'key-change' || by[s.section] !== undefined) return null;
-    by[s.section] = s;
+    if (s.type !== 'key-change' || blocks[s.section] !== undefined) return null;
+    const part = Number.parseInt(s.keyPart, 16);
+    blocks[s.section] = [
+      ((s.subclass << 28) | (sectionControl(s) << 16) | (part >>> 16)) >>> 0,
+      ((part & 0xffff) << 16) >>> 0,
+    ];
   }
-  const [s1, s2, s3, s4] = [by[1], by[2], by[3], by[4]];
+  return assembleKeyChangeBlocks(blocks);
+}
+
+function putWord(out: Uint8Array, offset: number, v: number): void {
+  out[offset] = v >>> 24;
+  out[offset + 1] = (v >>> 16) & 0xff;
+  out[offset + 2] = (v >>> 8) & 0xff;
+  out[offset + 3] = v & 0xff;
+}
+
+/**
+ * Assemble a key-change set from its decrypted blocks: `blocks[s]` = [hi, lo] of section s (1-based; 3 and
+ * 4 only for a 128-bit key). 64-bit key = NKHO ‖ NKLO, 128-bit = NKHO ‖ NKMO2 ‖ NKMO1 ‖ NKLO, KEN = KENHO ‖
+ * KENLO (sts-reference §3, §11). Null when the set is incomplete. The TI is the binary byte as sent ("150"
+ * when garbled) and the SGC the 24 bits as sent: range checks are the caller's (a meter's Range Err).
+ */
+export function assembleKeyChangeBlocks(
+  blocks: readonly (ArrayLike<number> | undefined)[],
+): AssembledKeyChange | null {
+  const s1 = blocks[1];
+  const s2 = blocks[2];
+  const s3 = blocks[3];
+  const s4 = blocks[4];
   if (s1 === undefined || s2 === undefined || (s3 === undefined) !== (s4 === undefined)) return null;
-  const parts =
-    s3 === undefined ? [s1.keyPart, s2.keyPart] : [s1.keyPart, s3.keyPart, s4!.keyPart, s2.keyPart];
+  const h1 = s1[0]!;
+  const h2 = s2[0]!;
+  const newDecoderKey = new Uint8Array(s3 === undefined ? 8 : 16);
+  putWord(newDecoderKey, 0, keyChangeKeyPart(h1, s1[1]!));
+  if (s3 === undefined || s4 === undefined) {
+    putWord(newDecoderKey, 4, keyChangeKeyPart(h2, s2[1]!));
+  } else {
+    putWord(newDecoderKey, 4, keyChangeKeyPart(s3[0]!, s3[1]!));
+    putWord(newDecoderKey, 8, keyChangeKeyPart(s4[0]!, s4[1]!));
+    putWord(newDecoderKey, 12, keyChangeKeyPart(h2, s2[1]!));
+  }
+  const c1 = keyChangeControl(h1);
+  const c2 = keyChangeControl(h2);
   const result: AssembledKeyChange = {
-    newDecoderKey: hexToBytes(parts.join(''), 'newDecoderKey'),
-    keyExpiryNo: ((s1.keyExpiryNoHighNibble ?? 0) << 4) | (s2.keyExpiryNoLowNibble ?? 0),
-    keyRevisionNo: s1.keyRevisionNo ?? 0,
-    keyType: s1.keyType ?? 0,
-    tariffIndex: s2.tariffIndex ?? '00',
-    rollover: s1.rollover === true,
+    newDecoderKey,
+    keyExpiryNo: ((c1 >>> 8) << 4) | (c2 >>> 8),
+    keyRevisionNo: (c1 >>> 4) & 15,
+    keyType: c1 & 3,
+    tariffIndex: String(c2 & 0xff).padStart(2, '0'),
+    rollover: ((c1 >>> 3) & 1) === 1,
   };
   if (s3 !== undefined && s4 !== undefined)
-    result.supplyGroupCode = String(
-      ((s4.supplyGroupCodeHigh ?? 0) << 12) | (s3.supplyGroupCodeLow ?? 0),
-    ).padStart(6, '0');
+    result.supplyGroupCode = String(keyChangeControl(s4[0]!) * 4096 + keyChangeControl(s3[0]!)).padStart(
+      6,
+      '0',
+    );
   return result;
 }

@@ -2,17 +2,20 @@
 // Built from raw key bytes (prepareKey) or derived from an STS configuration and a DRN (keyFromConfig, §10).
 import { checkDrn } from 'sts-config';
 import {
+  type BaseDate,
+  type DecoderKeyDeriver,
   type Dkga,
   deriveDecoderKey,
+  type EncryptionAlgorithm,
   hexToBytes,
   type PreparedBlockCipher,
+  prepareDecoderKeyDerivation,
   prepareDesKey,
   prepareMisty1Key,
   prepareStaKey,
   wipe,
 } from 'sts-crypto';
 import { internalError, TokenError } from './errors.ts';
-import type { BaseDate, EncryptionAlgorithm } from './types.ts';
 
 /** The fields of sts-config's `StsConfig` that sts-token reads (camelCase, vendingKey a Uint8Array). */
 export interface StsConfigLike {
@@ -193,6 +196,22 @@ export function deriveKeyFromConfig(config: StsConfigLike, drn: string): Uint8Ar
   checkConfigDrn(config, drn);
   try {
     return deriveDecoderKey({ ...derivationParams(config), drn });
+  } catch (e) {
+    throw asConfigError(e);
+  }
+}
+
+/**
+ * The decoder-key derivation of a configuration with everything but the DRN prepared once (sts-crypto's
+ * DecoderKeyDeriver: DES schedule or HMAC states), for many meters of one configuration. The caller checks
+ * each DRN. Throws `invalid-config`.
+ * @example
+ * const deriver = prepareConfigDerivation(config);
+ * const bytes = deriver.derive('47500150231'); // then prepareConfigKey(config, bytes) or prepareKey(…)
+ */
+export function prepareConfigDerivation(config: StsConfigLike): DecoderKeyDeriver {
+  try {
+    return prepareDecoderKeyDerivation(derivationParams(config));
   } catch (e) {
     throw asConfigError(e);
   }

@@ -1,15 +1,15 @@
 // The batch request layer (pure, no I/O): one JSON request object in, one JSON result object out.
 // The request format is that of vectors/sts-public.json; RequestCache makes a million lines cheap.
 import { configFromJson, type StsConfig } from 'sts-config';
-import { type DecoderKeyDeriver, prepareDecoderKeyDerivation, wipe } from 'sts-crypto';
+import { type BaseDate, type DecoderKeyDeriver, type EncryptionAlgorithm, wipe } from 'sts-crypto';
 import { decodeToken } from './decode.ts';
 import { encodeTokenDetailed } from './encode.ts';
 import { internalError, TokenError, type TokenErrorCode } from './errors.ts';
 import {
   asConfigError,
   checkConfigDrn,
-  derivationParams,
   type PreparedDecoderKey,
+  prepareConfigDerivation,
   prepareConfigKey,
   prepareKey,
   type StsConfigLike,
@@ -22,7 +22,7 @@ import {
   type TokenTypeName,
   tokenTypeByName,
 } from './token-types.ts';
-import type { BaseDate, EncodedToken, EncryptionAlgorithm, TokenInput } from './types.ts';
+import type { EncodedToken, TokenInput } from './types.ts';
 
 type Id = string | number | null;
 
@@ -177,7 +177,7 @@ export class RequestCache {
     checkConfigDrn(config, drn);
     let key: PreparedDecoderKey;
     try {
-      entry.deriver ??= prepareDecoderKeyDerivation(derivationParams(config));
+      entry.deriver ??= prepareConfigDerivation(config);
       const n = config.encryptionAlgorithm === 'misty1' ? 16 : 8;
       const out = this.#scratch.subarray(0, n);
       const raw = entry.deriver.derive(drn, out);
@@ -527,7 +527,7 @@ function keyChange(r: Record<string, unknown>, cache: RequestCache | undefined):
   checkConfigDrn(newConfig, drn);
   const bytes = new Uint8Array(newConfig.encryptionAlgorithm === 'misty1' ? 16 : 8);
   try {
-    newEntry.deriver ??= prepareDecoderKeyDerivation(derivationParams(newConfig));
+    newEntry.deriver ??= prepareConfigDerivation(newConfig);
     const raw = newEntry.deriver.derive(drn, bytes);
     if (raw !== bytes) bytes.set(raw);
     return encodeKeyChangeDetailed(k[0], keyChangeParams(newConfig, bytes, rollover));

@@ -1,7 +1,9 @@
 // TID, the token identifier (IEC 62055-41 §6.3.5, sts-reference §5): 24-bit minutes since the key's
 // base date (00:00 UTC, 1 January), seconds truncated, with the 00:01 rule and the KEN check.
+
+import type { BaseDate } from 'sts-crypto';
 import { TokenError } from './errors.ts';
-import type { BaseDate, Instant } from './types.ts';
+import type { Instant } from './types.ts';
 
 /** The last TID: 2^24 − 1 (20:15 on 24 November, 31.9 years after the base date). */
 export const MAX_TID = 0xffffff;
@@ -210,14 +212,11 @@ export function instantFromTid(tid: number, baseDate: BaseDate): Date {
 // "00" … "99".
 const TWO_DIGITS: string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
-/**
- * `instantFromTid(tid, baseDate).toISOString()` without a Date (a decoder prints one per token):
- * the civil date by H. Hinnant's civil_from_days, for the years 1993..2067 that TIDs reach.
- */
-export function isoFromTid(tid: number, baseDate: BaseDate): string {
-  const minutes = baseDateMs(baseDate) / MINUTE + tid;
-  const days = Math.floor(minutes / 1440);
-  const minuteOfDay = minutes - days * 1440;
+let cachedDay = Number.NaN;
+let cachedDayText = '';
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01): H. Hinnant's civil_from_days. */
+function dayText(days: number): string {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097; // 0..146096
@@ -229,8 +228,23 @@ export function isoFromTid(tid: number, baseDate: BaseDate): string {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`;
+}
+
+/**
+ * `instantFromTid(tid, baseDate).toISOString()` without a Date (a decoder or a meter prints one per
+ * token), for the years 1993..2067 that TIDs reach; the date part is remembered for the last day.
+ */
+export function isoFromTid(tid: number, baseDate: BaseDate): string {
+  const minutes = baseDateMs(baseDate) / MINUTE + tid;
+  const days = Math.floor(minutes / 1440);
+  if (days !== cachedDay) {
+    cachedDayText = dayText(days);
+    cachedDay = days;
+  }
+  const minuteOfDay = minutes - days * 1440;
   const hour = Math.floor(minuteOfDay / 60);
-  return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minuteOfDay - hour * 60]}:00.000Z`;
+  return `${cachedDayText}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minuteOfDay - hour * 60]}:00.000Z`;
 }
 
 /** Throws `key-expired` when TID >> 16 exceeds the key expiry number (sts-reference §5). */

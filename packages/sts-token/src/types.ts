@@ -4,10 +4,8 @@
 import type { TokenErrorCode } from './errors.ts';
 import type { NectarTokenType, TokenTypeName } from './token-types.ts';
 
-/** The three STS base dates (sts-reference §5); TIDs count minutes from 00:00 UTC on 1 January. */
-export type BaseDate = 1993 | 2014 | 2035;
-/** Encryption algorithms: EA07 STA, EA09 DEA (deprecated), EA11 MISTY1. */
-export type EncryptionAlgorithm = 'sta' | 'dea' | 'misty1';
+// The key attributes are sts-crypto's (defined once, in the lowest layer that names them).
+export type { BaseDate, EncryptionAlgorithm } from 'sts-crypto';
 /** An issue time: a Date, epoch milliseconds, or an ISO 8601 instant WITH a zone (`Z` or `±hh:mm`). */
 export type Instant = Date | string | number;
 

@@ -1,6 +1,7 @@
 // TransferAmount field (§4.1) and currency field (§4.2): boundary tables written out by hand from the spec.
 import { describe, expect, test } from 'vitest';
 import {
+  currencyUnits,
   decodeAmountField,
   decodeCurrencyAmount,
   encodeAmountField,
@@ -96,6 +97,15 @@ describe('parseAmountTenths: exact decimals, ceil(units × 10)', () => {
 });
 
 describe('currency amounts (§4.2): resolution 10⁻⁵, 5-bit exponent over S&E and the field', () => {
+  test.each([
+    { signExponent: 0, field: 0x0000, units: 0n },
+    { signExponent: 0, field: 0x3fff, units: 16_383n },
+    { signExponent: 8, field: 0x0001, units: 1n }, // the sign is not part of the magnitude
+    { signExponent: 0, field: 0xdff6, units: 10_000_624n }, // 100.00624 (e=3, m=8182)
+    { signExponent: 0b0111, field: 0xc000, units: 18_204_444_444_444_444_444_444_444_444_442_624n }, // e = 31
+  ])('currencyUnits(S&E $signExponent, field $field) = $units (what a meter adds to a register)', (row) => {
+    expect(currencyUnits(row.signExponent, row.field)).toBe(row.units);
+  });
   test.each([
     { amount: '0', signExponent: 0, field: 0x0000, decoded: '0.00000' },
     { amount: '0.000001', signExponent: 0, field: 0x0001, decoded: '0.00001' }, // rounds up to the resolution

@@ -1,17 +1,23 @@
 // The reference's plaintext-block table (vectors/sts-token-blocks.json) checked at the block level:
 // encode the plaintext block, decrypt the token back to it, and read its fields.
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { checkTokenCrc, decryptTokenBlock } from '../src/decode.ts';
+import { blockToTokenDigits, parseTokenDigits, parseTokenTextInto } from '../src/digits.ts';
 import {
   assembleKeyChange,
-  checkTokenCrc,
+  assembleKeyChangeBlocks,
+  blockField,
+  blockNibble,
+  blockSubclass,
+  blockTid,
   type DecodedKeyChange,
+  decodeInto,
   decodeToken,
-  decryptTokenBlock,
   encodeBlockToken,
   encodeKeyChange,
   encodeToken,
-  parseTokenDigits,
   prepareKey,
 } from '../src/index.ts';
 
@@ -49,6 +55,12 @@ describe('plaintext blocks of sts-reference §13.2', () => {
     expect((hi >>> 24) & 15).toBe(row.random);
     expect(hi & 0xffffff).toBe(row.tid);
     expect(hex8(lo).slice(0, 4)).toBe(row.field);
+    expect([blockSubclass(hi), blockNibble(hi), blockTid(hi), blockField(lo)]).toEqual([
+      row.subclass,
+      row.random,
+      row.tid,
+      Number.parseInt(row.field, 16),
+    ]);
     expect(checkTokenCrc(row.class, hi, lo)).toBe(true);
     // block → token (CRC recomputed from zeroed bits) and token → block
     expect(encodeBlockToken(key, row.class, hi, lo & 0xffff0000)).toBe(row.token);
@@ -57,6 +69,11 @@ describe('plaintext blocks of sts-reference §13.2', () => {
     const out = new Uint32Array(2);
     decryptTokenBlock(key, p.class, p.hi, p.lo, out);
     expect(hex8(out[0]!) + hex8(out[1]!)).toBe(row.block);
+    // the meter's path: text (grouped as on a receipt) → class and plaintext block, CRC checked
+    const decoded = new Uint32Array(3);
+    const grouped = row.token.replace(/(\d{4})(?=\d)/g, '$1-');
+    expect(decodeInto(key, grouped, decoded)).toBe('ok');
+    expect([decoded[0], hex8(decoded[1]!) + hex8(decoded[2]!)]).toEqual([row.class, row.block]);
     const d = decodeToken(row.token, key);
     expect(d.ok && d.crcOk && d.class === row.class && d.subclass === row.subclass).toBe(true);
     if (d.ok && 'tid' in d) expect(d.tid).toBe(row.tid);
@@ -140,6 +157,66 @@ describe('key-change sets', () => {
       rollover: false,
     });
     if (sections.length === 4) expect(a.supplyGroupCode).toBe(row.supplyGroupCode);
+    // the meter's path: the decrypted blocks by section number give the same key and attributes
+    const bySection: [number, number][] = [];
+    const out = new Uint32Array(3);
+    for (const t of row.tokens as string[]) {
+      expect(decodeInto(old, t, out)).toBe('ok');
+      const section = [0, 0, 0, 1, 2, 0, 0, 0, 3, 4][blockSubclass(out[1]!)]!;
+      bySection[section] = [out[1]!, out[2]!];
+    }
+    expect(assembleKeyChangeBlocks(bySection)).toEqual(a);
+    expect(assembleKeyChangeBlocks(bySection.slice(0, 2))).toBeNull();
     old.destroy();
+  });
+});
+
+describe('token text and decodeInto statuses', () => {
+  const key = prepareKey({ decoderKey: 'E653341F9D5BF36F', encryptionAlgorithm: 'sta', baseDate: 1993 });
+
+  test('the 20 digits are the decimal of the 66-bit value, and text with separators parses back', () => {
+    const out = new Uint32Array(2);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+        (cls, hi, lo) => {
+          const digits = blockToTokenDigits(cls, hi, lo);
+          // class bits go to 28..27 of the value's low word; bits 28..27 of lo move to 65..64
+          const value =
+            (BigInt((lo >>> 27) & 3) << 64n) |
+            (BigInt(hi) << 32n) |
+            BigInt(((lo & 0xe7ffffff) | (cls << 27)) >>> 0);
+          expect(digits).toBe(value.toString().padStart(20, '0'));
+          expect(
+            parseTokenTextInto(`${digits.slice(0, 7)} ${digits.slice(7, 13)}-${digits.slice(13)}`, out),
+          ).toBe(cls);
+          expect([out[0], out[1]]).toEqual([hi, lo]);
+        },
+      ),
+    );
+  });
+
+  test.each([
+    { text: '', status: 'not-digits' },
+    { text: '2371610050118319419', status: 'not-digits' },
+    { text: '237161005011831941970', status: 'not-digits' },
+    { text: '-23716100501183194197', status: 'not-digits' },
+    { text: '23716100501183194197-', status: 'not-digits' },
+    { text: '2371\t6100501183194197', status: 'not-digits' },
+    { text: '2371 6100 5011 8319 419x', status: 'not-digits' },
+    { text: '73786976294838206464', status: 'too-large' },
+    { text: '7378 6976 2948 3820 6464', status: 'too-large' },
+    { text: '2371--6100  5011 8319 4197', status: 'ok' },
+    { text: '23716100501183194198', status: 'crc-error' },
+  ])('decodeInto($text) is $status', ({ text, status }) => {
+    expect(decodeInto(key, text, new Uint32Array(3))).toBe(status);
+  });
+
+  test('class 3 is reserved, and a class 0 token needs a key', () => {
+    const class3 = blockToTokenDigits(3, 0, 0);
+    expect(decodeInto(key, class3, new Uint32Array(3))).toBe('reserved-class');
+    expect(decodeInto(null, '23716100501183194197', new Uint32Array(3))).toBe('key-required');
   });
 });

@@ -1,6 +1,7 @@
 // TID (§5): minutes since the base date in UTC, the 00:01 rule, zones, the range and the KEN check.
 import { describe, expect, test } from 'vitest';
-import { checkKeyExpiry, instantFromTid, TokenError, tidFromInstant } from '../src/index.ts';
+import { instantFromTid, isoFromTid, TokenError, tidFromInstant } from '../src/index.ts';
+import { checkKeyExpiry } from '../src/tid.ts';
 
 function error(f: () => unknown): { code: string; message: string } {
   try {
@@ -95,4 +96,14 @@ test('KEN: TID >> 16 must not exceed keyExpiryNo', () => {
     message: "tid 5871715 is past the key's expiry: its top 8 bits 89 exceed keyExpiryNo 88",
   });
   expect(() => checkKeyExpiry(16777215, 255)).not.toThrow();
+});
+
+test('isoFromTid equals Date#toISOString for TIDs across the whole range and every base date', () => {
+  const base = { 1993: Date.UTC(1993, 0, 1), 2014: Date.UTC(2014, 0, 1), 2035: Date.UTC(2035, 0, 1) };
+  for (const bd of [1993, 2014, 2035] as const) {
+    for (let tid = 0; tid <= 0xffffff; tid += 9973) {
+      expect(isoFromTid(tid, bd)).toBe(new Date(base[bd] + tid * 60_000).toISOString());
+    }
+    expect(isoFromTid(0xffffff, bd)).toBe(new Date(base[bd] + 0xffffff * 60_000).toISOString());
+  }
 });

@@ -2,8 +2,9 @@
 // Loaded lazily by cli.ts; the server is server.ts, durability is commit-queue.ts.
 
 import type { AddressInfo } from 'node:net';
-import { EXIT_IO, EXIT_OK, fail, parse, parseCount, required, str } from '../cli.ts';
-import { loadMeter, StateFileError, saveMeter } from '../state-file.ts';
+import { CliError, EXIT, flag, integerOption, requiredOption, stringOption, warn } from 'sts-cli-kit';
+import { APP, parse } from '../cli.ts';
+import { loadMeter, lockStateFile, saveMeter } from '../state-file.ts';
 import { createMeterServer, type MeterServer } from './server.ts';
 
 export { CommitQueue, PersistError } from './commit-queue.ts';
@@ -19,39 +20,45 @@ export async function runServe(
   args: readonly string[],
   out: (s: string) => void = (s) => console.log(s),
 ): Promise<number> {
-  const { values } = parse(args, {
+  const p = parse('serve', args, {
     state: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
     verbose: { type: 'boolean' },
   });
-  const statePath = required(values, 'state');
-  const port = parseCount(required(values, 'port'), 'port', 0, 65_535)!;
-  const host = str(values, 'host') ?? '127.0.0.1';
+  const statePath = requiredOption(p, 'state');
+  requiredOption(p, 'port');
+  const port = integerOption(p, 'port', { min: 0, max: 65_535 })!;
+  const host = stringOption(p, 'host') ?? '127.0.0.1';
+  const loopback = LOOPBACK_HOSTS.includes(host) || host === '::1';
+  if (!loopback)
+    warn(
+      APP,
+      `--host ${host}: the Host check is off (it is on only for 127.0.0.1, localhost and ::1), and the API has no authentication and no TLS: anyone who can reach this address can enter tokens`,
+    );
+  // The lock is held for the life of the server: an `enter` on the same file meanwhile is refused
+  // (exit 3) instead of accepting a token against a state the server is about to overwrite.
+  const lock = await lockStateFile(statePath);
   const reload = async () => loadMeter(statePath);
-  let meter: Awaited<ReturnType<typeof reload>>;
-  try {
-    meter = await reload();
-    // Write once before listening: a read-only file or directory fails now, not on the first token.
-    await saveMeter(statePath, meter);
-  } catch (e) {
-    if (e instanceof StateFileError) fail(e.message, /cannot write/.test(e.message) ? EXIT_IO : undefined);
-    throw e;
-  }
-  const verbose = values.verbose === true;
+  const meter = await reload();
+  // Write once before listening: a read-only file or directory fails now, not on the first token.
+  await saveMeter(statePath, meter);
+  const verbose = flag(p, 'verbose');
   const ms = createMeterServer({
     meter,
     persist: (m) => saveMeter(statePath, m),
     reload,
     ...(verbose && { log: (line: string) => process.stderr.write(`${line}\n`) }),
-    ...(LOOPBACK_HOSTS.includes(host) || host === '::1' ? { allowedHosts: LOOPBACK_HOSTS } : {}),
+    ...(loopback ? { allowedHosts: LOOPBACK_HOSTS } : {}),
   });
   try {
     await listen(ms, port, host);
   } catch (e) {
     ms.queue.meter.destroy();
+    lock.release();
     const code = (e as NodeJS.ErrnoException).code;
-    fail(`cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'address in use' : (code ?? 'error')}`);
+    const reason = code === 'EADDRINUSE' ? 'address in use' : (code ?? 'error');
+    throw new CliError('cannot-listen', `cannot listen on ${host}:${port}: ${reason}`, EXIT.usage);
   }
   const addr = ms.server.address() as AddressInfo;
   const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -70,8 +77,9 @@ export async function runServe(
   });
   await ms.close();
   ms.queue.meter.destroy();
+  lock.release();
   out('sts-meter: stopped; state saved');
-  return EXIT_OK;
+  return EXIT.ok;
 }
 
 function listen(ms: MeterServer, port: number, host: string): Promise<void> {

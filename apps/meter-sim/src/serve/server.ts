@@ -189,7 +189,7 @@ export function createMeterServer(opts: MeterServerOptions): MeterServer {
       r = await queue.submit(token);
     } catch (e) {
       if (e instanceof PersistError) {
-        // Only the file name and the errno reach the client: StateFileError messages never hold the key.
+        // Only the file name and the reason reach the client: the kit's write errors never hold the key.
         throw new HttpError(500, 'state-not-saved', `the result was not saved, try again: ${e.message}`);
       }
       throw e;
