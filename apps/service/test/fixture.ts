@@ -83,9 +83,15 @@ export async function upload(f: Fixture, cred: Credential, config: Record<string
   return (r.body.data!.data as { ref: string }).ref;
 }
 
-export function tokensOf(
-  r: Reply,
-): { token_no: string; tid: number | null; ref: string; token_type: string }[] {
+export interface TokenView {
+  token_no: string;
+  tid: number | null;
+  ref: string;
+  token_type: string;
+  created_at: string;
+}
+
+export function tokensOf(r: Reply): TokenView[] {
   if (r.status !== 200) throw new Error(r.text);
   return r.body.data!.data as TokenView[];
 }
