@@ -194,7 +194,7 @@ export class TokensFactory {
   generateNativeDecoderKeyTokens(
     tokenId: Date,
     newConfigRef: string,
-    ro: number,
+    ro: number | boolean,
     isStid: boolean,
     drn: string,
     configRef: string,

@@ -2,7 +2,7 @@
 // nectar-compat.md §4; the one implementation the SDK (signing) and sts-service (verifying) share.
 import { md5 } from '@noble/hashes/legacy.js';
 
-/** What a request is signed over. `path` is the URL path; a query after `?` is never signed. */
+/** What a request is signed over. `path` is the URL path; a query after `?` is left out, as Nectar's SDKs do. */
 export interface SignRequestParams {
   method: string;
   path: string;
@@ -15,7 +15,10 @@ export interface SignRequestParams {
   secret: string;
 }
 
-/** What a received request is checked against: its headers, and the secret found for its key. */
+/**
+ * What a received request is checked against: its headers, and the secret found for its key.
+ * `path` is taken as given: pass the URL's path without its query (what Nectar's SDKs sign).
+ */
 export interface VerifySignatureParams {
   method: string;
   path: string;
@@ -52,8 +55,11 @@ export function md5Hex(body: Uint8Array | string): string {
 export async function signRequest(p: SignRequestParams): Promise<Record<string, string>> {
   checkText(p.key, 'key');
   if (/[\s:]/.test(p.key)) throw new RangeError('key must not contain a colon or white space');
+  checkText(p.path, 'path');
   const contentMd5 = md5Hex(p.body);
-  const hex = await hmacHex({ ...p, contentMd5 });
+  const query = p.path.indexOf('?');
+  const path = query === -1 ? p.path : p.path.slice(0, query);
+  const hex = await hmacHex({ ...p, path, contentMd5 });
   return {
     Authorization: `nectar ${p.key}:${btoa(hex)}`,
     'Content-MD5': contentMd5,
@@ -114,9 +120,7 @@ async function hmacHex(p: Omit<VerifySignatureParams, 'signature'>): Promise<str
     if (typeof p[name] !== 'string') throw new TypeError(`${name} must be a string`);
   }
   if (p.secret.length === 0) throw new RangeError('secret must not be empty');
-  const query = p.path.indexOf('?');
-  const path = query === -1 ? p.path : p.path.slice(0, query);
-  const message = p.method.toUpperCase() + path + p.contentMd5 + p.contentType + p.date + p.nonce;
+  const message = p.method.toUpperCase() + p.path + p.contentMd5 + p.contentType + p.date + p.nonce;
   const subtle = globalThis.crypto?.subtle;
   if (subtle === undefined) throw new TypeError('WebCrypto (globalThis.crypto.subtle) is not available');
   const secretBytes = utf8.encode(p.secret);

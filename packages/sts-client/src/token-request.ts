@@ -51,8 +51,8 @@ export type TokenRequest = RequestBase &
         type: 'key-change';
         /** The configuration the meter moves to (uploaded as its own bundle): never a raw key. */
         newConfigRef: string;
-        /** Nectar's `ro` (rollover) flag of the key-change token, 0 or 1. */
-        ro?: number;
+        /** Nectar's `ro` (rollover) flag of the key-change token (the Java SDK's int 0/1, or a boolean); sent as a boolean. */
+        ro?: number | boolean;
       }
   );
 
@@ -133,7 +133,14 @@ export function nectarTokenBody(request: TokenRequest): Record<string, unknown> 
     if (COMMON_FIELDS.has(name)) continue;
     const wire = fields[name];
     if (wire === undefined) throw new TypeError(`${name} is not a field of a ${request.type} request`);
-    body[wire] = name === 'amount' ? amountNumber(value) : value;
+    body[wire] =
+      name === 'amount'
+        ? amountNumber(value)
+        : name === 'control'
+          ? controlNumber(value)
+          : name === 'ro'
+            ? value === true || value === 1
+            : value;
   }
   for (const [name, wire] of Object.entries(fields)) {
     if (body[wire] === undefined && name !== 'ro')
@@ -184,6 +191,15 @@ function amountNumber(value: unknown): number {
   if (typeof value === 'string' && /^\d{1,15}(\.\d{1,6})?$/.test(value)) return Number(value);
   throw new RangeError(
     `amount must be a non-negative decimal number, got ${JSON.stringify(value)?.slice(0, 40)}`,
+  );
+}
+
+/** A test/display control field: a number, or its decimal digits (the Java SDK's String). Sent as a JSON number (36 bits fit). */
+function controlNumber(value: unknown): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+  if (typeof value === 'string' && /^\d{1,12}$/.test(value)) return Number(value);
+  throw new RangeError(
+    `control must be a whole number or its decimal digits, got ${JSON.stringify(value)?.slice(0, 40)}`,
   );
 }
 

@@ -95,7 +95,7 @@ describe('TokensFactory.generateNative… send Nectar’s POST /v1/tokens body',
           'cfg-1',
           false,
         ),
-      body: { class: '1', subclass: '0', control: '68719476735', manufacturer_code: 0 },
+      body: { class: '1', subclass: '0', control: 68_719_476_735, manufacturer_code: 0 },
     },
     {
       method: 'generateNativeInitiateMeterTestDisplay11Token',
@@ -109,7 +109,7 @@ describe('TokensFactory.generateNative… send Nectar’s POST /v1/tokens body',
           'cfg-1',
           false,
         ),
-      body: { class: '1', subclass: '1', control: '1', manufacturer_code: 96 },
+      body: { class: '1', subclass: '1', control: 1, manufacturer_code: 96 },
     },
     {
       method: 'generateNativeSetMaximumPowerLimitToken',
@@ -191,7 +191,7 @@ describe('TokensFactory.generateNative… send Nectar’s POST /v1/tokens body',
       class: '2',
       subclass: '3',
       new_config_ref: 'cfg-2',
-      ro: 0,
+      ro: false,
     });
   });
 
