@@ -19,6 +19,8 @@ export type BatchResult =
         class: number;
         subclass: number;
         tid: number | null;
+        /** The token's ref in the service's ledger. */
+        ref?: string;
       }[];
     }
   | { id: string | number | null; error: { code: string; message: string } };
@@ -139,6 +141,7 @@ async function* sendLines(
           `batch answer line ${firstLine + answered} is not JSON`,
         );
       }
+      if (answered === lines.length) throw streamError(result, response);
       answered++;
       yield renumbered(result, firstLine - 1);
     }
@@ -153,6 +156,19 @@ async function* sendLines(
       `batch answer ended after ${answered} of ${lines.length} lines (from line ${firstLine}); those may be issued: ask again with token_id set, or look them up`,
     );
   }
+}
+
+/** A line past the last answer is the service's verdict on the whole request (e.g. its body MD5 did not match). */
+function streamError(result: BatchResult, response: Response): StsApiError {
+  const error = 'error' in result ? result.error : undefined;
+  return new StsApiError(
+    response.status,
+    typeof error?.code === 'string' ? error.code : 'bad-response',
+    typeof error?.message === 'string'
+      ? error.message.slice(0, 500)
+      : 'batch answer has more lines than the request',
+    response.headers.get('x-request-id') ?? undefined,
+  );
 }
 
 /** The service numbers lines within each request; give the line of the whole batch instead. */

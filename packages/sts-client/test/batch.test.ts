@@ -150,6 +150,25 @@ test('an answer cut off midway is an error naming how far it got, never retried'
   expect(server.received).toHaveLength(1);
 });
 
+test('a line after the last answer is the service’s verdict on the request, thrown after the answers', async () => {
+  const verdict = {
+    id: null,
+    error: { code: 'content-md5-mismatch', message: 'the Content-MD5 header does not match the body' },
+  };
+  server.respond = (request) => ({
+    ndjson: [...(echo(request).ndjson as string[]), `${JSON.stringify(verdict)}\n`],
+  });
+  const seen: BatchResult[] = [];
+  const error = await (async () => {
+    for await (const result of client.tokens.batch(requests(3))) seen.push(result);
+  })().catch((e: unknown) => e);
+  expect(seen).toHaveLength(3);
+  expect([(error as StsApiError).code, (error as StsApiError).message]).toEqual([
+    'content-md5-mismatch',
+    'the Content-MD5 header does not match the body',
+  ]);
+});
+
 test('a refused request rejects the batch with the service’s error', async () => {
   const wrong = new StsClient({ host: server.url, key: KEY, secret: 'wrong' });
   const error = await collect(wrong.tokens.batch(requests(3))).catch((e: unknown) => e);
