@@ -227,7 +227,7 @@ async function main(): Promise<void> {
     const c = await runCli(BIN, ['credentials', 'create', '--data', data, '--name', 'bench', '--json']);
     const cred = JSON.parse(c.stdout) as Cred;
     const server = await startProcess([
-      ...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/svc1/prof'] : []),
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       BIN,
       'serve',
       '--data',
@@ -283,10 +283,14 @@ async function main(): Promise<void> {
       return { headers: await signed('POST', '/v1/tokens', body, cred), body, path: '/v1/tokens' };
     };
     const rows: Record<string, unknown>[] = [];
+    let cpu0 = cpuSeconds(bare.proc.pid!);
     const floor = await load(bare.url, tokenRequest);
+    const bareCpu = cpuSeconds(bare.proc.pid!) - cpu0;
     rows.push({
       name: 'bare node:http (reads the body, answers JSON)',
       ...floor,
+      serverCpuSeconds: bareCpu,
+      perServerCpuSecond: Math.round(floor.requests / bareCpu),
       note: 'baseline, same load generator',
     });
     console.log(rows.at(-1));
