@@ -282,6 +282,7 @@ describe('retries keep the Idempotency-Key and sign each try afresh', () => {
     expect([...keys][0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Set(server.received.map((r) => r.headers.nonce)).size).toBe(3);
     expect(new Set(server.received.map((r) => r.body)).size).toBe(1);
+    for (const r of server.received) expect(r.headers['x-date']).toBe(r.headers.date);
   });
 
   test('a dropped connection: the retry with the same key gets the stored token, not a second one', async () => {
