@@ -73,7 +73,8 @@ export class Transport {
     const fetchFunction = options.fetch ?? globalThis.fetch;
     if (typeof fetchFunction !== 'function')
       throw new TypeError('fetch must be a function (no global fetch here)');
-    this.#fetch = fetchFunction;
+    // Called as a plain function: a browser's fetch throws 'Illegal invocation' when `this` is another object.
+    this.#fetch = (input, init) => fetchFunction(input, init);
     this.#retries = whole(options.retries, 3, 'retries', 100);
     this.#retryDelayMs = whole(options.retryDelayMs, 200, 'retryDelayMs', 60_000);
     this.#maxRetryDelayMs = whole(options.maxRetryDelayMs, 5000, 'maxRetryDelayMs', 600_000);
