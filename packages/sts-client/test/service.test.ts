@@ -401,6 +401,15 @@ describe('errors are mapped', () => {
     );
     expect([error.status, error.code]).toEqual([403, 'forbidden']);
   });
+  test('a body over the service’s limit: 413 body-too-large', async () => {
+    const error = await failure(
+      client.configurations.upload({
+        ...bundles.today1,
+        'encrypted_sts_config_with_iv_base64.txt': 'A'.repeat(400_000),
+      }),
+    );
+    expect([error.status, error.code]).toEqual([413, 'body-too-large']);
+  });
   test('a request naming a field the type lacks never leaves the SDK', async () => {
     await expect(
       client.tokens.create({
