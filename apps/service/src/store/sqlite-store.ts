@@ -1,0 +1,612 @@
+// The SQLite implementation of the Store (better-sqlite3, WAL): the embedded default of sts-service.
+// Each method is one transaction; TIDs, nonces and idempotency keys are unique by constraint.
+import { closeSync, openSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { auditHash, GENESIS_HASH, TOKENS_ISSUED, tokensDigest } from '../audit.ts';
+import type {
+  AuditEntry,
+  AuditInput,
+  ConfigurationRecord,
+  CredentialRecord,
+  IdempotentAnswer,
+  PublicKeyRecord,
+  RecordTokensInput,
+  RecordTokensResult,
+  Store,
+  TokenRecord,
+} from './store.ts';
+
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE credentials (
+  key TEXT PRIMARY KEY, tenant TEXT NOT NULL, name TEXT NOT NULL, permissions TEXT NOT NULL,
+  sealed_secret BLOB NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);
+CREATE TABLE nonces (
+  credential TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
+  PRIMARY KEY (credential, nonce)) WITHOUT ROWID;
+CREATE INDEX nonces_expiry ON nonces (expires_at);
+CREATE TABLE public_keys (
+  tenant TEXT NOT NULL, ref TEXT NOT NULL, name TEXT NOT NULL, pem TEXT NOT NULL,
+  fingerprint TEXT NOT NULL, activated INTEGER NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, ref));
+CREATE TABLE configurations (
+  tenant TEXT NOT NULL, ref TEXT NOT NULL, profile TEXT NOT NULL, summary TEXT NOT NULL,
+  sealed BLOB NOT NULL, signer_ref TEXT NOT NULL, activated INTEGER NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, ref));
+CREATE TABLE meters (
+  tenant TEXT NOT NULL, meter TEXT NOT NULL, config_ref TEXT NOT NULL, updated_at TEXT NOT NULL,
+  PRIMARY KEY (tenant, meter)) WITHOUT ROWID;
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, tenant TEXT NOT NULL, meter TEXT NOT NULL,
+  config_ref TEXT NOT NULL, token_no TEXT NOT NULL, token_type TEXT NOT NULL, class INTEGER NOT NULL,
+  subclass INTEGER NOT NULL, tid INTEGER, value TEXT, user_ref TEXT NOT NULL, request_id TEXT NOT NULL,
+  created_at TEXT NOT NULL, audit_seq INTEGER NOT NULL);
+-- The rule of the ledger: a meter never gets two tokens with one TID (NULL TIDs are distinct).
+CREATE UNIQUE INDEX tokens_tid ON tokens (tenant, meter, tid);
+CREATE INDEX tokens_audit ON tokens (audit_seq);
+CREATE TABLE idempotency (
+  tenant TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER NOT NULL,
+  body TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (tenant, key)) WITHOUT ROWID;
+CREATE TABLE audit (
+  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, tenant TEXT NOT NULL, actor TEXT NOT NULL,
+  action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL);
+`;
+
+interface TokenRow {
+  ref: string;
+  tenant: string;
+  meter: string;
+  config_ref: string;
+  token_no: string;
+  token_type: string;
+  class: number;
+  subclass: number;
+  tid: number | null;
+  value: string | null;
+  user_ref: string;
+  request_id: string;
+  created_at: string;
+}
+
+function tokenRecord(r: TokenRow): TokenRecord {
+  return {
+    ref: r.ref,
+    tenant: r.tenant,
+    meter: r.meter,
+    configRef: r.config_ref,
+    tokenNo: r.token_no,
+    tokenType: r.token_type,
+    class: r.class,
+    subclass: r.subclass,
+    tid: r.tid,
+    value: r.value,
+    userRef: r.user_ref,
+    requestId: r.request_id,
+    createdAt: r.created_at,
+  };
+}
+
+class TidTaken extends Error {}
+
+function isUniqueViolation(e: unknown): boolean {
+  return (
+    (e as { code?: unknown })?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    (e as { code?: unknown })?.code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}
+
+/** Create the database file (mode 0600, exclusive) and its schema. */
+export function createSqliteDatabase(file: string): void {
+  closeSync(openSync(file, 'wx', 0o600));
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.exec(SCHEMA);
+    db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Open an existing database. WAL with synchronous=NORMAL: a commit survives the process being killed
+ * (kill -9); a power cut may lose the last commits (synchronous=FULL with `durable: true`).
+ */
+export function openSqliteStore(
+  file: string,
+  options: { durable?: boolean; readonly?: boolean } = {},
+): SqliteStore {
+  return new SqliteStore(file, options);
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly #db: Database.Database;
+  #lastSeq = 0;
+  #lastHash = GENESIS_HASH;
+  #lastExpiry = 0;
+  #queue: { run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  #scheduled = false;
+  readonly #s;
+
+  constructor(file: string, options: { durable?: boolean; readonly?: boolean }) {
+    this.#db = new Database(file, { fileMustExist: true, readonly: options.readonly === true });
+    const db = this.#db;
+    if (options.readonly !== true) {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.durable === true ? 'FULL' : 'NORMAL'}`);
+    }
+    db.pragma('busy_timeout = 5000');
+    // 64 MiB of page cache: a batch inserts into three indexes in random order (refs, meters).
+    db.pragma('cache_size = -65536');
+    const version = (
+      db.prepare("SELECT value FROM meta WHERE name = 'schema_version'").get() as
+        | { value: string }
+        | undefined
+    )?.value;
+    if (version !== String(SCHEMA_VERSION))
+      throw new Error(
+        `database schema version ${version ?? 'unknown'}, this sts-service needs ${SCHEMA_VERSION}`,
+      );
+    this.#s = {
+      insertCredential: db.prepare(
+        'INSERT INTO credentials (key, tenant, name, permissions, sealed_secret, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
+      ),
+      credential: db.prepare('SELECT * FROM credentials WHERE key = ?'),
+      credentials: db.prepare('SELECT * FROM credentials ORDER BY created_at, key'),
+      revoke: db.prepare('UPDATE credentials SET revoked_at = ? WHERE key = ? AND revoked_at IS NULL'),
+      insertNonce: db.prepare(
+        'INSERT OR IGNORE INTO nonces (credential, nonce, expires_at) VALUES (?, ?, ?)',
+      ),
+      expireNonces: db.prepare('DELETE FROM nonces WHERE expires_at < ?'),
+      insertPublicKey: db.prepare(
+        'INSERT INTO public_keys (tenant, ref, name, pem, fingerprint, activated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      publicKeys: db.prepare('SELECT * FROM public_keys WHERE tenant = ? ORDER BY created_at, ref'),
+      publicKeysActivated: db.prepare(
+        'SELECT * FROM public_keys WHERE tenant = ? AND activated = ? ORDER BY created_at, ref',
+      ),
+      publicKey: db.prepare('SELECT * FROM public_keys WHERE tenant = ? AND ref = ?'),
+      activatePublicKey: db.prepare('UPDATE public_keys SET activated = ? WHERE tenant = ? AND ref = ?'),
+      insertConfiguration: db.prepare(
+        'INSERT INTO configurations (tenant, ref, profile, summary, sealed, signer_ref, activated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      configuration: db.prepare('SELECT * FROM configurations WHERE tenant = ? AND ref = ?'),
+      activateConfiguration: db.prepare(
+        'UPDATE configurations SET activated = ? WHERE tenant = ? AND ref = ?',
+      ),
+      meterConfig: db.prepare('SELECT config_ref FROM meters WHERE tenant = ? AND meter = ?'),
+      setMeterConfig: db.prepare(
+        'INSERT INTO meters (tenant, meter, config_ref, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant, meter) DO UPDATE SET config_ref = excluded.config_ref, updated_at = excluded.updated_at',
+      ),
+      issuedTids: db
+        .prepare('SELECT tid FROM tokens WHERE tenant = ? AND meter = ? AND tid >= ? ORDER BY tid LIMIT ?')
+        .pluck(),
+      insertToken: db.prepare(
+        'INSERT INTO tokens (ref, tenant, meter, config_ref, token_no, token_type, class, subclass, tid, value, user_ref, request_id, created_at, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      token: db.prepare('SELECT * FROM tokens WHERE tenant = ? AND ref = ?'),
+      countTokens: db.prepare('SELECT count(*) FROM tokens').pluck(),
+      countTenantTokens: db.prepare('SELECT count(*) FROM tokens WHERE tenant = ?').pluck(),
+      idempotency: db.prepare(
+        'SELECT request_hash, status, body FROM idempotency WHERE tenant = ? AND key = ?',
+      ),
+      insertIdempotency: db.prepare(
+        'INSERT INTO idempotency (tenant, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      insertAudit: db.prepare(
+        'INSERT INTO audit (seq, at, tenant, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      lastAudit: db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1'),
+      audit: db.prepare('SELECT * FROM audit ORDER BY seq'),
+      tokensOfAudit: db.prepare('SELECT * FROM tokens WHERE audit_seq = ? ORDER BY id'),
+      unaudited: db
+        .prepare('SELECT count(*) FROM tokens WHERE audit_seq NOT IN (SELECT seq FROM audit)')
+        .pluck(),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Append to the chain inside the caller's transaction; the cached head moves only after commit. */
+  #appendAudit(a: AuditInput, pending: { seq: number; hash: string }): void {
+    const seq = this.#lastSeq + 1;
+    const detail = JSON.stringify(a.detail);
+    const hash = auditHash(this.#lastHash, seq, { ...a, detail });
+    this.#s.insertAudit.run(seq, a.at, a.tenant, a.actor, a.action, a.subject, detail, this.#lastHash, hash);
+    pending.seq = seq;
+    pending.hash = hash;
+  }
+
+  /** Run `body` (inside a write) with an audit entry; the chain head moves when it returns. */
+  #withAudit<T>(body: (pending: { seq: number; hash: string }) => T): T {
+    const pending = { seq: 0, hash: '' };
+    const result = body(pending);
+    if (pending.seq !== 0) {
+      this.#lastSeq = pending.seq;
+      this.#lastHash = pending.hash;
+    }
+    return result;
+  }
+
+  /**
+   * Group commit: the writes asked for in one turn of the event loop run in one IMMEDIATE transaction,
+   * each in its own savepoint (one that throws is rolled back alone), and every promise settles only
+   * after the commit. A commit per request cost more than all the rest of a token request.
+   */
+  #write<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  #flush(): void {
+    this.#scheduled = false;
+    const ops = this.#queue;
+    this.#queue = [];
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      this.#db
+        .transaction(() => {
+          // The head is read under the write lock: another process (a CLI command) may have appended.
+          const last = this.#s.lastAudit.get() as { seq: number; hash: string } | undefined;
+          this.#lastSeq = last?.seq ?? 0;
+          this.#lastHash = last?.hash ?? GENESIS_HASH;
+          for (const op of ops) {
+            const seq = this.#lastSeq;
+            const hash = this.#lastHash;
+            try {
+              outcomes.push({ ok: true, value: this.#db.transaction(op.run)() });
+            } catch (e) {
+              this.#lastSeq = seq;
+              this.#lastHash = hash;
+              outcomes.push({ ok: false, value: e });
+            }
+          }
+        })
+        .immediate();
+    } catch (e) {
+      for (const op of ops) op.reject(e);
+      return;
+    }
+    ops.forEach((op, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) op.resolve(o.value);
+      else op.reject(o.value);
+    });
+  }
+
+  async insertCredential(c: CredentialRecord, audit: AuditInput): Promise<void> {
+    await this.#write(() =>
+      this.#withAudit((p) => {
+        this.#s.insertCredential.run(
+          c.key,
+          c.tenant,
+          c.name,
+          c.permissions.join(','),
+          c.sealedSecret,
+          c.createdAt,
+        );
+        this.#appendAudit(audit, p);
+      }),
+    );
+  }
+
+  async credential(key: string): Promise<CredentialRecord | undefined> {
+    const r = this.#s.credential.get(key) as Record<string, unknown> | undefined;
+    return r === undefined ? undefined : credentialRecord(r);
+  }
+
+  async credentials(): Promise<CredentialRecord[]> {
+    return (this.#s.credentials.all() as Record<string, unknown>[]).map(credentialRecord);
+  }
+
+  async revokeCredential(key: string, audit: AuditInput): Promise<boolean> {
+    return this.#write(() =>
+      this.#withAudit((p) => {
+        if (this.#s.revoke.run(audit.at, key).changes === 0) return false;
+        this.#appendAudit(audit, p);
+        return true;
+      }),
+    );
+  }
+
+  async useNonce(credential: string, nonce: string, expiresAt: number, now: number): Promise<boolean> {
+    // Expired nonces are dropped at most once a second: a DELETE per request cost as much as the insert.
+    return this.#write(() => {
+      if (now - this.#lastExpiry >= 1000) {
+        this.#s.expireNonces.run(now);
+        this.#lastExpiry = now;
+      }
+      return this.#s.insertNonce.run(credential, nonce, expiresAt).changes === 1;
+    });
+  }
+
+  async insertPublicKey(r: PublicKeyRecord, audit: AuditInput): Promise<void> {
+    await this.#write(() =>
+      this.#withAudit((p) => {
+        this.#s.insertPublicKey.run(
+          r.tenant,
+          r.ref,
+          r.name,
+          r.pem,
+          r.fingerprint,
+          r.activated ? 1 : 0,
+          r.createdAt,
+        );
+        this.#appendAudit(audit, p);
+      }),
+    );
+  }
+
+  async publicKeys(tenant: string, activated?: boolean): Promise<PublicKeyRecord[]> {
+    const rows =
+      activated === undefined
+        ? this.#s.publicKeys.all(tenant)
+        : this.#s.publicKeysActivated.all(tenant, activated ? 1 : 0);
+    return (rows as Record<string, unknown>[]).map(publicKeyRecord);
+  }
+
+  async publicKey(tenant: string, ref: string): Promise<PublicKeyRecord | undefined> {
+    const r = this.#s.publicKey.get(tenant, ref) as Record<string, unknown> | undefined;
+    return r === undefined ? undefined : publicKeyRecord(r);
+  }
+
+  async setPublicKeyActivated(tenant: string, ref: string, on: boolean, audit: AuditInput): Promise<boolean> {
+    return this.#write(() =>
+      this.#withAudit((p) => {
+        if (this.#s.activatePublicKey.run(on ? 1 : 0, tenant, ref).changes === 0) return false;
+        this.#appendAudit(audit, p);
+        return true;
+      }),
+    );
+  }
+
+  async insertConfiguration(r: ConfigurationRecord, audit: AuditInput): Promise<void> {
+    await this.#write(() =>
+      this.#withAudit((p) => {
+        this.#s.insertConfiguration.run(
+          r.tenant,
+          r.ref,
+          r.profile,
+          JSON.stringify(r.summary),
+          r.sealed,
+          r.signerRef,
+          r.activated ? 1 : 0,
+          r.createdAt,
+        );
+        this.#appendAudit(audit, p);
+      }),
+    );
+  }
+
+  async configuration(tenant: string, ref: string): Promise<ConfigurationRecord | undefined> {
+    const r = this.#s.configuration.get(tenant, ref) as Record<string, unknown> | undefined;
+    if (r === undefined) return undefined;
+    return {
+      tenant: r.tenant as string,
+      ref: r.ref as string,
+      profile: r.profile as string,
+      summary: JSON.parse(r.summary as string),
+      sealed: new Uint8Array(r.sealed as Buffer),
+      signerRef: r.signer_ref as string,
+      activated: r.activated === 1,
+      createdAt: r.created_at as string,
+    };
+  }
+
+  async setConfigurationActivated(
+    tenant: string,
+    ref: string,
+    on: boolean,
+    audit: AuditInput,
+  ): Promise<boolean> {
+    return this.#write(() =>
+      this.#withAudit((p) => {
+        if (this.#s.activateConfiguration.run(on ? 1 : 0, tenant, ref).changes === 0) return false;
+        this.#appendAudit(audit, p);
+        return true;
+      }),
+    );
+  }
+
+  async meterConfig(tenant: string, meter: string): Promise<string | undefined> {
+    return (this.#s.meterConfig.get(tenant, meter) as { config_ref: string } | undefined)?.config_ref;
+  }
+
+  async meterConfigs(tenant: string, meters: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of slices(meters)) {
+      const rows = this.#db
+        .prepare(`SELECT meter, config_ref FROM meters WHERE tenant = ? AND meter IN (${marks(part.length)})`)
+        .all(tenant, ...part) as { meter: string; config_ref: string }[];
+      for (const r of rows) out.set(r.meter, r.config_ref);
+    }
+    return out;
+  }
+
+  async issuedTidsOfMeters(
+    tenant: string,
+    meters: readonly string[],
+    from: number,
+  ): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    for (const part of slices(meters)) {
+      const rows = this.#db
+        .prepare(
+          `SELECT meter, tid FROM tokens WHERE tenant = ? AND meter IN (${marks(part.length)}) AND tid >= ? ORDER BY meter, tid`,
+        )
+        .raw()
+        .all(tenant, ...part, from) as [string, number][];
+      for (const [m, tid] of rows) {
+        const list = out.get(m);
+        if (list === undefined) out.set(m, [tid]);
+        else list.push(tid);
+      }
+    }
+    return out;
+  }
+
+  async issuedTids(tenant: string, meter: string, from: number, limit: number): Promise<number[]> {
+    return this.#s.issuedTids.all(tenant, meter, from, limit) as number[];
+  }
+
+  async recordTokens(input: RecordTokensInput): Promise<RecordTokensResult> {
+    try {
+      return await this.#write(() =>
+        this.#withAudit((p) => {
+          if (input.idempotency !== undefined) {
+            const a = input.idempotency.answer;
+            try {
+              this.#s.insertIdempotency.run(
+                input.tenant,
+                input.idempotency.key,
+                a.requestHash,
+                a.status,
+                a.body,
+                input.audit.at,
+              );
+            } catch (e) {
+              if (isUniqueViolation(e)) return { ok: false, reason: 'idempotency-key-used' } as const;
+              throw e;
+            }
+          }
+          const seq = this.#lastSeq + 1;
+          const inserted: boolean[] = [];
+          const kept: TokenRecord[] = [];
+          for (const t of input.tokens) {
+            try {
+              this.#s.insertToken.run(
+                t.ref,
+                t.tenant,
+                t.meter,
+                t.configRef,
+                t.tokenNo,
+                t.tokenType,
+                t.class,
+                t.subclass,
+                t.tid,
+                t.value,
+                t.userRef,
+                t.requestId,
+                t.createdAt,
+                seq,
+              );
+              inserted.push(true);
+              kept.push(t);
+            } catch (e) {
+              // Only the (tenant, meter, tid) index means "TID taken"; any other violation is a fault.
+              if (!isUniqueViolation(e) || !String((e as Error).message).includes('tokens.tid')) throw e;
+              if (input.mode === 'all') throw new TidTaken();
+              inserted.push(false);
+            }
+          }
+          if (kept.length > 0) {
+            if (input.meterConfig !== undefined)
+              this.#s.setMeterConfig.run(
+                input.tenant,
+                input.meterConfig.meter,
+                input.meterConfig.configRef,
+                input.audit.at,
+              );
+            this.#appendAudit(
+              {
+                ...input.audit,
+                detail: { ...input.audit.detail, count: kept.length, digest: tokensDigest(kept) },
+              },
+              p,
+            );
+          }
+          return { ok: true, inserted } as const;
+        }),
+      );
+    } catch (e) {
+      if (e instanceof TidTaken) return { ok: false, reason: 'tid-taken' };
+      throw e;
+    }
+  }
+
+  async token(tenant: string, ref: string): Promise<TokenRecord | undefined> {
+    const r = this.#s.token.get(tenant, ref) as TokenRow | undefined;
+    return r === undefined ? undefined : tokenRecord(r);
+  }
+
+  async countTokens(tenant?: string): Promise<number> {
+    return (
+      tenant === undefined ? this.#s.countTokens.get() : this.#s.countTenantTokens.get(tenant)
+    ) as number;
+  }
+
+  async idempotentAnswer(tenant: string, key: string): Promise<IdempotentAnswer | undefined> {
+    const r = this.#s.idempotency.get(tenant, key) as
+      | { request_hash: string; status: number; body: string }
+      | undefined;
+    return r === undefined ? undefined : { requestHash: r.request_hash, status: r.status, body: r.body };
+  }
+
+  async *auditEntries(): AsyncIterable<AuditEntry> {
+    for (const r of this.#s.audit.iterate() as Iterable<Record<string, unknown>>) {
+      yield {
+        seq: r.seq as number,
+        at: r.at as string,
+        tenant: r.tenant as string,
+        actor: r.actor as string,
+        action: r.action as string,
+        subject: r.subject as string,
+        detail: r.detail as string,
+        prevHash: r.prev_hash as string,
+        hash: r.hash as string,
+      };
+    }
+  }
+
+  async tokensOfAudit(seq: number): Promise<TokenRecord[]> {
+    return (this.#s.tokensOfAudit.all(seq) as TokenRow[]).map(tokenRecord);
+  }
+
+  async unauditedTokens(): Promise<number> {
+    return this.#s.unaudited.get() as number;
+  }
+}
+
+export { TOKENS_ISSUED };
+
+/** At most 1000 values per IN list (SQLite allows 32 766 parameters; smaller statements cache better). */
+function* slices<T>(list: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < list.length; i += 1000) yield list.slice(i, i + 1000);
+}
+
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+function credentialRecord(r: Record<string, unknown>): CredentialRecord {
+  return {
+    key: r.key as string,
+    tenant: r.tenant as string,
+    name: r.name as string,
+    permissions: (r.permissions as string) === '' ? [] : (r.permissions as string).split(','),
+    sealedSecret: new Uint8Array(r.sealed_secret as Buffer),
+    createdAt: r.created_at as string,
+    revokedAt: (r.revoked_at as string | null) ?? null,
+  };
+}
+
+function publicKeyRecord(r: Record<string, unknown>): PublicKeyRecord {
+  return {
+    tenant: r.tenant as string,
+    ref: r.ref as string,
+    name: r.name as string,
+    pem: r.pem as string,
+    fingerprint: r.fingerprint as string,
+    activated: r.activated === 1,
+    createdAt: r.created_at as string,
+  };
+}
