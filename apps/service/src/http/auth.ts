@@ -69,7 +69,8 @@ export async function authenticate(
       'missing or malformed Authorization header (expected: nectar KEY:SIGNATURE)',
     );
   const [, key, signature] = m as unknown as [string, string, string];
-  const dateText = header(p.headers, 'date');
+  // Browsers may not set Date (a forbidden header): the page sends the same text as X-Date.
+  const dateText = header(p.headers, 'date') ?? header(p.headers, 'x-date');
   const date = dateText === undefined ? undefined : parseRequestDate(dateText);
   if (date === undefined)
     throw unauthorized(
