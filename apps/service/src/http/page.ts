@@ -3,18 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-
-/** `Content-Security-Policy` of the page: only our own script and style, fetches only to us. */
-const PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { pageHeaders } from 'sts-cli-kit';
 
 const FILES: Record<string, [file: string, type: string]> = {
   '/': ['index.html', 'text/html; charset=utf-8'],
@@ -85,16 +74,5 @@ async function signingBundle(): Promise<Buffer> {
 }
 
 function asset(body: Buffer, type: string): Asset {
-  return {
-    body,
-    headers: {
-      'Content-Type': type,
-      'Content-Length': String(body.length),
-      'Content-Security-Policy': PAGE_CSP,
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-cache',
-    },
-  };
+  return { body, headers: pageHeaders(type, body.length) };
 }
