@@ -2,40 +2,26 @@
 // every call is signed here by sts-client's signing (/signing.js, WebCrypto HMAC). No framework; text via textContent.
 import { newNonce, signRequest } from '/signing.js';
 
-/** Nectar's token types the page offers: class/subclass, label, the request field of its value, unit. */
+/** Nectar's token types the page offers: class/subclass, label, request field, its name on the form, unit, default. */
 const TYPES = [
-  { code: '0/0', label: 'Electricity credit', field: 'amount', unit: 'kWh', value: '10' },
-  { code: '0/1', label: 'Water credit', field: 'amount', unit: 'm³', value: '1' },
-  { code: '0/2', label: 'Gas credit', field: 'amount', unit: 'm³', value: '1' },
-  { code: '0/3', label: 'Time credit', field: 'amount', unit: 'min', value: '60' },
-  { code: '0/4', label: 'Electricity currency credit', field: 'amount', unit: 'currency', value: '10' },
-  { code: '0/5', label: 'Water currency credit', field: 'amount', unit: 'currency', value: '10' },
-  { code: '0/6', label: 'Gas currency credit', field: 'amount', unit: 'currency', value: '10' },
-  { code: '0/7', label: 'Time currency credit', field: 'amount', unit: 'currency', value: '10' },
-  {
-    code: '1/0',
-    label: 'Test/display 1 (class 1/0)',
-    field: 'control',
-    unit: 'control',
-    value: '1',
-    code2: '00',
-  },
-  {
-    code: '1/1',
-    label: 'Test/display 2 (class 1/1)',
-    field: 'control',
-    unit: 'control',
-    value: '1',
-    code2: '0000',
-  },
-  { code: '2/0', label: 'Set maximum power limit', field: 'maximum_power_limit', unit: 'W', value: '5000' },
-  { code: '2/1', label: 'Clear credit', field: 'register', unit: 'register', value: '0' },
-  { code: '2/2', label: 'Set tariff rate', field: 'tariff_rate', unit: 'rate', value: '100' },
-  { code: '2/3', label: 'Key change (to another configuration)', field: 'new_config_ref' },
-  { code: '2/5', label: 'Clear tamper', field: null },
-  { code: '2/6', label: 'Set max. phase power unbalance limit', field: 'mppul', unit: 'W', value: '1000' },
-  { code: '2/7', label: 'Set water meter factor', field: 'wm_factor', unit: 'factor', value: '10' },
-];
+  ['0/0', 'Electricity credit', 'amount', 'Amount', 'kWh', '10'],
+  ['0/1', 'Water credit', 'amount', 'Amount', 'm³', '1'],
+  ['0/2', 'Gas credit', 'amount', 'Amount', 'm³', '1'],
+  ['0/3', 'Time credit', 'amount', 'Amount', 'min', '60'],
+  ['0/4', 'Electricity currency credit', 'amount', 'Amount', 'currency', '10'],
+  ['0/5', 'Water currency credit', 'amount', 'Amount', 'currency', '10'],
+  ['0/6', 'Gas currency credit', 'amount', 'Amount', 'currency', '10'],
+  ['0/7', 'Time currency credit', 'amount', 'Amount', 'currency', '10'],
+  ['1/0', 'Test/display 1', 'control', 'Control', '', '1', '00'],
+  ['1/1', 'Test/display 2', 'control', 'Control', '', '1', '0000'],
+  ['2/0', 'Set maximum power limit', 'maximum_power_limit', 'Maximum power limit', 'W', '5000'],
+  ['2/1', 'Clear credit', 'register', 'Register', '', '0'],
+  ['2/2', 'Set tariff rate', 'tariff_rate', 'Tariff rate', '', '100'],
+  ['2/3', 'Key change (to another configuration)', 'new_config_ref'],
+  ['2/5', 'Clear tamper', null],
+  ['2/6', 'Set max. phase power unbalance limit', 'mppul', 'Unbalance limit', 'W', '1000'],
+  ['2/7', 'Set water meter factor', 'wm_factor', 'Water meter factor', '', '10'],
+].map(([code, label, field, name, unit, value, code2]) => ({ code, label, field, name, unit, value, code2 }));
 const LEDGER_ROWS = 10;
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -194,7 +180,7 @@ function showTypeFields() {
   $('code-row').hidden = t.code2 === undefined;
   $('new-config-row').hidden = t.field !== 'new_config_ref';
   if (hasValue) {
-    $('value-label').textContent = t.field === 'amount' ? 'Amount' : t.field.replace(/_/g, ' ');
+    $('value-label').textContent = t.name;
     $('value-unit').textContent = t.unit;
     input('value').value = t.value;
   }
