@@ -91,7 +91,7 @@ describe('authentication', () => {
   test('a body that does not match its Content-MD5 is refused with 400', async () => {
     const r = await call(f.server, f.a, 'POST', '/v1/tokens', credit(), {
       tamper: (h) => {
-        h['content-md5'] = 'D41D8CD98F00B204E9800998ECF8427E';
+        h['Content-MD5'] = 'D41D8CD98F00B204E9800998ECF8427E';
       },
     });
     expect(r.status).toBe(400);
@@ -227,6 +227,50 @@ describe('configurations', () => {
       code: 'no-signer-key',
       message: 'no activated public key to check the bundle with: upload one to /v1/public_keys first',
     });
+  });
+
+  test('a bundle that verifies but holds an invalid configuration is 422 with every error and its line', async () => {
+    const { createPrivateKey, createPublicKey } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const { encodeBase64Lines, sealBundle } = await import('sts-crypto');
+    const text =
+      '---\nname: bad\nkey_expiry_no: 255\nencryption_algorithm: sta\ntoken_carrier_type: numeric\ndecoder_key_generation_algorithm: 02\ntariff_index: 01w\nkey_revision_no: 1\nvending_key: 0123456789abcdef\nsupply_group_code: 12345\nkey_type: 2\nbase_date: 1993\nissuer_identification_no: 600727\n';
+    const parts = sealBundle({
+      config: new TextEncoder().encode(text),
+      signingKey: createPrivateKey(readFileSync(f.signer.key)),
+      recipientKey: createPublicKey(readFileSync(f.service.pub)),
+    });
+    const r = await call(f.server, f.a, 'POST', '/v1/configurations', {
+      data: encodeBase64Lines(parts.data),
+      digest: encodeBase64Lines(parts.digest),
+      key: encodeBase64Lines(parts.symmetric),
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.error!.code).toBe('invalid-config');
+    expect(r.body.error!.message).toBe('the bundle verifies but its configuration is invalid (2 errors)');
+    expect(r.body.error!.details).toEqual([
+      expect.stringMatching(/^configuration:7:\d+: tariff_index: /),
+      expect.stringMatching(/^configuration:10:\d+: supply_group_code: /),
+    ]);
+    expect(r.text).not.toContain('0123456789abcdef');
+  });
+
+  test('a deactivated signer key no longer admits bundles; activated again, it does', async () => {
+    const pk = (
+      (await call(f.server, f.b, 'GET', '/v1/public_keys?activated=true')).body.data!.data as {
+        ref: string;
+      }[]
+    )[0]!;
+    expect(
+      (await call(f.server, f.b, 'DELETE', `/v1/public_keys?ref=${pk.ref}`)).body.data!.data,
+    ).toMatchObject({ activated: false });
+    const refused = await call(f.server, f.b, 'POST', '/v1/configurations', bundleBody(f, CONFIG_2014));
+    expect(refused.status).toBe(422);
+    expect(refused.body.error!.code).toBe('no-signer-key');
+    expect((await call(f.server, f.b, 'PUT', `/v1/public_keys?ref=${pk.ref}`)).status).toBe(200);
+    expect((await call(f.server, f.b, 'POST', '/v1/configurations', bundleBody(f, CONFIG_2014))).status).toBe(
+      200,
+    );
   });
 
   test('a deactivated configuration does not vend (409) until it is activated again', async () => {
@@ -429,7 +473,7 @@ describe('batch', () => {
       { id: 'e', type: 'electricity', config: {}, config_ref: cfg, drn: '00000000000', amount: '3' },
     ];
     const body = `${lines.map((l) => JSON.stringify(l)).join('\n')}\nnot json\n`;
-    const { signRequest } = await import('../src/http/signing.ts');
+    const { signRequest } = await import('sts-client');
     const h = await signRequest({
       method: 'POST',
       path: '/v1/tokens/batch',
