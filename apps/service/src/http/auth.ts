@@ -67,14 +67,9 @@ export async function authenticate(
       'unauthenticated',
       'missing or malformed Authorization header (expected: nectar KEY:SIGNATURE)',
     );
-<<<<<<< HEAD
-  const [, key, signature] = m as unknown as [string, string, string];
-  // Browsers may not set Date (a forbidden header): the page sends the same text as X-Date.
-  const dateText = header(p.headers, 'date') ?? header(p.headers, 'x-date');
-=======
   const { key, signature } = parsed;
-  const dateText = header(p.headers, 'date');
->>>>>>> service
+  // Browsers may not set Date (a forbidden header): they send the same signed text as X-Date.
+  const dateText = header(p.headers, 'date') ?? header(p.headers, 'x-date');
   const date = dateText === undefined ? undefined : parseRequestDate(dateText);
   if (date === undefined)
     throw unauthorized(
