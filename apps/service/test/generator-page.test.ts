@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from 'sts-cli-kit/testing';
 import { configFromJson, formatStsConfig } from 'sts-config';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CONFIG_2014, type Fixture, startFixture, upload } from './fixture.ts';
@@ -18,7 +19,6 @@ interface PageGlobals {
   sessionStorage: { length: number };
 }
 
-const CHROMIUM = '/usr/bin/chromium';
 const METER = fileURLToPath(new URL('../../meter-sim/bin/sts-meter.js', import.meta.url));
 const DRN = '47500150231';
 const CSP =
@@ -74,17 +74,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(path.join(f.dir, 'chromium-profile'), {
     executablePath: CHROMIUM,
     viewport: { width: 1280, height: 1000 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      '--no-proxy-server',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
