@@ -1,7 +1,7 @@
 // The end-to-end demonstration: a utility's key ceremony, the Nectar upload bundle, tokens vended for a
 // meter and a simulated meter entering them (issue 6), each step a real CLI process the user can repeat.
 
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,40 +24,6 @@ const DRN = '47500150231';
 /** Fixed times make every token reproducible for a given key: the meter is made at 08:00, tokens are issued from 09:00. */
 const METER_CREATED = '2025-06-01T08:00:00Z';
 
-/** One STS configuration (nectar-compat §1); the vending key is spliced in as bytes so it is never a string. */
-function configFile(
-  vendingKeyHex: Uint8Array,
-  name: string,
-  tariffIndex: string,
-  keyRevisionNo: number,
-): Buffer {
-  const head = `---\nname: ${name}\nkey_expiry_no: 255\nencryption_algorithm: sta\ntoken_carrier_type: numeric\ndecoder_key_generation_algorithm: 02\ntariff_index: ${tariffIndex}\nkey_revision_no: ${keyRevisionNo}\nvending_key: `;
-  const tail = `\nsupply_group_code: 123456\nkey_type: 2\nbase_date: 2014\nissuer_identification_no: 600727\n`;
-  return Buffer.concat([Buffer.from(head), vendingKeyHex, Buffer.from(tail)]);
-}
-
-/** The hex line of a vending key file (`sts-keygen vending-key generate`: one line of hex, `#` comments allowed). */
-function vendingKeyLine(file: Buffer): Uint8Array {
-  let start = 0;
-  while (start < file.length) {
-    let end = file.indexOf(0x0a, start);
-    if (end < 0) end = file.length;
-    let last = end;
-    if (last > start && file[last - 1] === 0x0d) last--;
-    if (last > start && file[start] !== 0x23 /* # */) {
-      const line = file.subarray(start, last);
-      const isHex = line.every(
-        (b) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66),
-      );
-      if (!isHex || line.length !== 16)
-        throw new DemoError('vending.key does not hold one line of 16 hex digits');
-      return Buffer.from(line);
-    }
-    start = end + 1;
-  }
-  throw new DemoError('vending.key holds no key line');
-}
-
 /** The first capture of `pattern` in a tool's output, or a clear failure naming what was expected. */
 function find(result: RunResult, pattern: RegExp, what: string): string {
   const m = pattern.exec(result.stdout);
@@ -70,7 +36,6 @@ function token(result: RunResult): string {
 }
 
 async function runDemo(sh: Shell, out: (line: string) => void): Promise<void> {
-  const dir = sh.cwd;
   const step = (n: number, title: string) => out(`\n${n}. ${title}`);
   const note = (text: string) => out(`   → ${text}`);
 
@@ -83,7 +48,10 @@ async function runDemo(sh: Shell, out: (line: string) => void): Promise<void> {
   await sh.run('sts-keygen', ['rsa', '--out', 'utility'], { show: fingerprint });
   await sh.run('sts-keygen', ['rsa', '--out', 'kmc'], { show: fingerprint });
 
-  step(2, 'The STS configuration: a new vending key (DKGA02, STA) in a configuration file, checked.');
+  step(
+    2,
+    'The STS configuration: a new vending key (DKGA02, STA) and a configuration file made from it, checked.',
+  );
   const generated = await sh.run(
     'sts-keygen',
     ['vending-key', 'generate', '--dkga', '02', '--out', 'vending.key'],
@@ -92,21 +60,17 @@ async function runDemo(sh: Shell, out: (line: string) => void): Promise<void> {
     },
   );
   const kcvGenerated = find(generated, /^KCV ([0-9A-F]{6} \(des\))$/m, 'the KCV of the vending key');
-  const keyFile = await readFile(join(dir, 'vending.key'));
-  const keyHex = vendingKeyLine(keyFile);
-  const config = configFile(keyHex, 'demo_utility', '01', 1);
-  const newConfig = configFile(keyHex, 'demo_utility_ti02', '02', 2);
-  try {
-    await writeFile(join(dir, 'sts_config.yml'), config, { mode: 0o600, flag: 'wx' });
-    await writeFile(join(dir, 'new_config.yml'), newConfig, { mode: 0o600, flag: 'wx' });
-  } finally {
-    for (const secret of [keyFile, keyHex, config, newConfig]) secret.fill(0);
-  }
-  out('   wrote sts_config.yml (SGC 123456, TI 01, KRN 1, KT 2, base date 2014, IIN 600727) with that key');
+  // `config new` reads the key from its file: the key never passes through an editor or this demo.
+  const made = await sh.run('sts-keygen', [
+    ...['config', 'new', '--vending-key', 'vending.key', '--out', 'sts_config.yml', '--name', 'demo_utility'],
+    ...['--sgc', '123456', '--tariff-index', '01', '--key-revision', '1', '--key-type', '2'],
+    ...['--key-expiry', '255', '--base-date', '2014', '--ea', 'sta', '--dkga', '02', '--iin', '600727'],
+  ]);
+  const kcvMade = find(made, /vending key KCV ([0-9A-F]{6} \(des\))/, 'the KCV of the configuration');
   const checked = await sh.run('sts-keygen', ['config', 'check', 'sts_config.yml']);
   const kcvChecked = find(checked, /vending key KCV ([0-9A-F]{6} \(des\))/, 'the KCV of the configuration');
-  if (kcvChecked !== kcvGenerated)
-    throw new DemoError(`config check shows KCV ${kcvChecked}, not ${kcvGenerated}`);
+  if (kcvMade !== kcvGenerated || kcvChecked !== kcvGenerated)
+    throw new DemoError(`config new and check show KCV ${kcvMade} and ${kcvChecked}, not ${kcvGenerated}`);
 
   step(
     3,
@@ -159,7 +123,22 @@ async function runDemo(sh: Shell, out: (line: string) => void): Promise<void> {
   const factor = token(
     await vend('water-meter-factor', 'received.yml', '2025-06-01T09:01:00Z', '--factor', '1000'),
   );
-  out('   A key change to a new configuration (tariff index 02, key revision 2), checked first:');
+  out(
+    '   A key change to a new configuration (tariff index 02, key revision 2), made from the first, checked:',
+  );
+  await sh.run('sts-keygen', [
+    ...['config', 'new', '--from', 'sts_config.yml', '--vending-key', 'vending.key'],
+    ...[
+      '--name',
+      'demo_utility_ti02',
+      '--tariff-index',
+      '02',
+      '--key-revision',
+      '2',
+      '--out',
+      'new_config.yml',
+    ],
+  ]);
   await sh.run('sts-keygen', ['config', 'check', 'new_config.yml']);
   const keyChange = await sh.run('sts-vend', [
     ...['token', 'key-change', '--config', 'received.yml'],

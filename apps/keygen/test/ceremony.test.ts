@@ -85,7 +85,7 @@ describe('ceremony plan', SLOW, () => {
         'sts-keygen: roles[2].email: unknown key (expected one of name, role) (line 10)',
         'sts-keygen: steps[0].args.dkga: must be "02" or "04" (line 17)',
         'sts-keygen: steps[1].args.threshold: must not exceed shares (line 19)',
-        "sts-keygen: steps[2].command: unknown command 'shares check' (expected one of vending-key generate, vending-key components, vending-key combine, shares split, shares verify, shares combine, rsa, bundle, bundle open, config check) (line 26)",
+        "sts-keygen: steps[2].command: unknown command 'shares check' (expected one of config check, config new, rsa, bundle, bundle open, vending-key generate, vending-key components, vending-key combine, shares split, shares verify, shares combine) (line 26)",
         '',
       ].join('\n'),
     );

@@ -1,5 +1,5 @@
 // Compatibility proof with the real openssl CLI (OpenSSL 3), nectar-compat §2:
-// our bundle opens with openssl; an openssl-built bundle opens with us; the strong VERIFY.md runs.
+// our bundle opens with openssl; an openssl-built bundle opens with us; the README's strong-profile commands run.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -159,12 +159,13 @@ describe('2. a bundle built with the openssl commands opens with sts-keygen bund
   });
 });
 
-describe('4. the strong profile verifies with the commands of its VERIFY.md', () => {
-  test('the sh block of VERIFY.md opens and verifies the bundle', async () => {
+describe("4. the strong profile verifies with the openssl commands of the README ('Profile strong')", () => {
+  test('the sh block after "Profile strong" in the README opens and verifies the bundle', async () => {
     const out = path.join(dir, 'strong');
     const r = await runInProcess(bundleArgs(fixture, out, ['--profile', 'strong']));
     expect(r.code).toBe(0);
-    const md = fs.readFileSync(path.join(out, 'VERIFY.md'), 'utf8');
+    const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const md = readme.slice(readme.indexOf('### Profile `strong`'));
     const script = /```sh\n([\s\S]*?)```/.exec(md)?.[1];
     expect(script).toBeDefined();
     const sh = spawnSync('bash', ['-c', script!], {

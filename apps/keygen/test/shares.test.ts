@@ -223,6 +223,19 @@ describe('shares split refusals', SLOW, () => {
       args: ['--threshold', '2', '--shares', '3', '--seed', 'x'],
       error: '--seed is only allowed with --rehearsal (real keys need real randomness)',
     },
+    // Regression: the label rule was written three times; split refused C1 controls the encoder took.
+    {
+      args: ['--threshold', '2', '--shares', '3', '--label', 'SGC \u202Eyek'],
+      error: '--label must be 1 to 80 printable characters',
+    },
+    {
+      args: ['--threshold', '2', '--shares', '3', '--label', 'SGC\u0085x'],
+      error: '--label must be 1 to 80 printable characters',
+    },
+    {
+      args: ['--threshold', '2', '--shares', '3', '--label', 'x'.repeat(81)],
+      error: '--label must be 1 to 80 printable characters',
+    },
   ])('$error', async ({ args, error }) => {
     const { r, out } = await splitInTemp(KEY, args);
     expect(r.code).toBe(2);

@@ -42,8 +42,10 @@ export {
   encodeShare,
   formatShareProblem,
   SHARE_HEADER,
+  SHARE_LABEL_RULE,
   Share,
   type ShareInfo,
   type ShareProblem,
+  shareLabel,
 } from './shares.ts';
 export { prepareStaKey, type StaTables, staDecrypt, staEncrypt } from './sta.ts';

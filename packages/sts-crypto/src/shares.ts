@@ -134,10 +134,8 @@ export function formatShareProblem(p: ShareProblem): string {
 function checkInfo(info: ShareInfo, dataLength: number): string[] {
   const bad: string[] = [];
   if (!/^[0-9A-F]{16}$/.test(info.setId)) bad.push('setId must be 16 upper-case hex digits');
-  if (normaliseLabel(info.label) !== info.label || info.label === '' || info.label.length > MAX_LABEL) {
-    bad.push(
-      `label must be 1 to ${MAX_LABEL} printable characters without leading, trailing or double spaces`,
-    );
+  if (shareLabel(info.label) !== info.label) {
+    bad.push(`label must be ${SHARE_LABEL_RULE}, without leading, trailing or double spaces`);
   }
   if (!Number.isInteger(info.shares) || info.shares < 2 || info.shares > 255) {
     bad.push('shares must be an integer from 2 to 255');
@@ -154,13 +152,25 @@ function checkInfo(info: ShareInfo, dataLength: number): string[] {
   return bad;
 }
 
-function normaliseLabel(label: string): string {
-  return label.replace(/[\s]+/g, ' ').trim();
-}
+/** What a share label may be: the one rule that split, encodeShare and decodeShare all apply. */
+export const SHARE_LABEL_RULE = `1 to ${MAX_LABEL} printable characters`;
 
-function isPrintable(text: string): boolean {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
-  return !/[\u0000-\u001f\u007f]/.test(text);
+/** Control characters (C0, DEL, C1) and the bidirectional controls that reorder how a line reads. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse control characters
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/**
+ * A share label as it is stored: every run of white space one space, no leading or trailing space.
+ * Undefined when that breaks SHARE_LABEL_RULE (empty, longer than 80, or holding a control or
+ * bidirectional control character, which would make a printed share lie about what it is).
+ * @example
+ * shareLabel('  SGC 123456\tvending key '); // 'SGC 123456 vending key'
+ * shareLabel('bad\u202Eyek'); // undefined
+ */
+export function shareLabel(text: string): string | undefined {
+  const label = text.replace(/\s+/g, ' ').trim();
+  if (label === '' || label.length > MAX_LABEL || UNPRINTABLE.test(label)) return undefined;
+  return label;
 }
 
 /** The text the checksum covers: every field in a fixed order, whatever order the file used. */
@@ -302,10 +312,8 @@ export function decodeShare(text: string): DecodeShareResult {
   if (set && !/^[0-9A-F]{16}$/.test(setId)) add(set.line, 'set', 'must be 16 hex digits');
 
   const labelField = need('label');
-  const label = normaliseLabel(labelField?.value ?? '');
-  if (labelField && (label === '' || label.length > MAX_LABEL || !isPrintable(label))) {
-    add(labelField.line, 'label', `must be 1 to ${MAX_LABEL} printable characters`);
-  }
+  const label = shareLabel(labelField?.value ?? '') ?? '';
+  if (labelField && label === '') add(labelField.line, 'label', `must be ${SHARE_LABEL_RULE}`);
 
   const shares = intField('shares', 2, 255);
   const threshold = intField('threshold', 2, Number.isNaN(shares) ? 255 : shares);

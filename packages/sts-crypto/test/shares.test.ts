@@ -11,6 +11,7 @@ import {
   formatShareProblem,
   Share,
   type ShareInfo,
+  shareLabel,
 } from '../src/shares.ts';
 
 const INFO: ShareInfo = {
@@ -323,5 +324,33 @@ describe('checkShareSet', () => {
     },
   ])('$name', ({ set, want }) => {
     expect(checkShareSet(set)).toEqual(want);
+  });
+});
+
+describe('the share label: one rule for split, encodeShare and decodeShare', () => {
+  // Regression: the rule was written three times (split refused C1 controls, the encoder refused
+  // nothing, the decoder only C0): a share could be written that no reader took back.
+  test.each([
+    { given: 'SGC 123456 vending key', stored: 'SGC 123456 vending key' },
+    { given: '  SGC\t123456   key ', stored: 'SGC 123456 key' },
+    { given: 'x'.repeat(80), stored: 'x'.repeat(80) },
+    { given: 'x'.repeat(81), stored: undefined },
+    { given: '   ', stored: undefined },
+    { given: 'bell\u0007', stored: undefined },
+    { given: 'del\u007f', stored: undefined },
+    { given: 'next line\u0085', stored: undefined },
+    { given: 'right-to-left \u202Eyek', stored: undefined },
+    { given: 'isolate \u2066x\u2069', stored: undefined },
+    { given: 'café – ключ', stored: 'café – ключ' },
+  ])('$given', ({ given, stored }) => {
+    expect(shareLabel(given)).toBe(stored);
+    const encode = () => encodeShare(new Share({ ...INFO, label: given }, DATA));
+    if (stored === given) expect(encode()).toContain(`\nlabel: ${given}\n`);
+    else expect(encode).toThrow(/label must be 1 to 80 printable characters/);
+    const text = encodeShare(new Share(INFO, DATA)).replace(`label: ${INFO.label}`, `label: ${given}`);
+    const problems = problemsOf(text);
+    if (stored === undefined)
+      expect(problems).toContain('line 3, label: must be 1 to 80 printable characters');
+    else expect(problems.filter((p) => p.startsWith('line 3'))).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import { rehearsalName } from './options.ts';
-import { STEP_SPECS, type StepSpec, stepSpec } from './steps.ts';
+import type { StepSpec } from './steps.ts';
 
 export const ROLES = ['administrator', 'custodian', 'witness', 'auditor', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
@@ -170,7 +170,12 @@ function argValue(
   return text;
 }
 
-function parseStep(node: Node, i: number, problems: Problems): CeremonyStep | undefined {
+function parseStep(
+  node: Node,
+  i: number,
+  specs: readonly StepSpec[],
+  problems: Problems,
+): CeremonyStep | undefined {
   const where = `steps[${i}]`;
   if (!isMap(node)) {
     problems.add(where, node, 'must be a map with command and args');
@@ -183,12 +188,12 @@ function parseStep(node: Node, i: number, problems: Problems): CeremonyStep | un
   if (noteEntry && note === undefined)
     problems.add(`${where}.note`, noteEntry.value ?? noteEntry.key, 'must be a text');
   if (command === undefined) return undefined;
-  const spec = stepSpec(command);
+  const spec = specs.find((s) => s.command === command);
   if (!spec) {
     problems.add(
       `${where}.command`,
       entries.get('command')!.value,
-      `unknown command '${command}' (expected one of ${STEP_SPECS.map((s) => s.command).join(', ')})`,
+      `unknown command '${command}' (expected one of ${specs.map((s) => s.command).join(', ')})`,
     );
     return undefined;
   }
@@ -211,9 +216,7 @@ function parseStep(node: Node, i: number, problems: Problems): CeremonyStep | un
       if (a.required) problems.add(`${where}.args.${name}`, node, 'missing');
     }
   }
-  if (command === 'shares split' && typeof args.threshold === 'number' && typeof args.shares === 'number') {
-    if (args.threshold > args.shares) problems.add(`${where}.args.threshold`, node, 'must not exceed shares');
-  }
+  for (const p of spec.check?.(args) ?? []) problems.add(`${where}.args.${p.arg}`, node, p.message);
   return { number: i + 1, line: problems.lineOf(node), command, note, args, spec };
 }
 
@@ -221,7 +224,10 @@ function parseStep(node: Node, i: number, problems: Problems): CeremonyStep | un
  * Parse and validate ceremony YAML. Unknown keys, duplicate keys, aliases and trailing documents
  * are errors; all problems come back at once, each with its dot-path and line.
  */
-export function parseCeremony(text: string): { ceremony?: Ceremony; problems: PlanProblem[] } {
+export function parseCeremony(
+  text: string,
+  specs: readonly StepSpec[],
+): { ceremony?: Ceremony; problems: PlanProblem[] } {
   const lines = new LineCounter();
   const problems = new Problems(lines);
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
@@ -299,7 +305,7 @@ export function parseCeremony(text: string): { ceremony?: Ceremony; problems: Pl
     problems.add('steps', stepsEntry.value ?? stepsEntry.key, 'must be a non-empty list of steps');
   } else {
     stepsEntry.value.items.forEach((item, i) => {
-      const step = parseStep(item as Node, i, problems);
+      const step = parseStep(item as Node, i, specs, problems);
       if (step) steps.push(step);
     });
   }

@@ -86,6 +86,9 @@ export async function runCeremony(o: RunOptions): Promise<RunResult> {
       ceremonyFile: path.resolve(o.ceremonyFile),
       ceremonySha256: o.ceremonySha256,
       baseDir,
+      // Where the transcript and summary lie under baseDir: `ceremony verify` finds the files from there.
+      transcript: rel(o.plan.transcript),
+      summary: rel(o.plan.summary),
       rehearsal: o.rehearsal,
       ...(o.seed !== undefined ? { seedSha256: createHash('sha256').update(o.seed).digest('hex') } : {}),
       people: o.ceremony.people,

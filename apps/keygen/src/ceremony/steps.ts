@@ -1,9 +1,8 @@
-// What a ceremony step may say: for each sts-keygen command, its arguments and which of them are
-// files read or written, so `ceremony plan` can check paths before any secret exists.
+// What a ceremony step may say: each command exports its own step description (its arguments and
+// which are files read or written), collected here so `ceremony plan` checks paths before any secret.
 
-import * as path from 'node:path';
-import { BUNDLE_FILES } from 'sts-crypto';
-import { shareFileName } from './files.ts';
+import { loadCommands, registry } from '../commands/index.ts';
+import type { OptionSpec } from '../io/args.ts';
 
 /** How an argument is used. `inputs` is the list of positional files (`files:` in the YAML). */
 export type ArgKind = 'string' | 'int' | 'bool' | 'dkga' | 'input' | 'indir' | 'output' | 'outdir' | 'inputs';
@@ -16,9 +15,9 @@ export interface ArgSpec {
   readonly max?: number;
 }
 
-export interface StepSpec {
-  /** The command words, as registered ('shares split'). */
-  readonly command: string;
+/** What a command says about itself as a ceremony step (Command.step). */
+export interface StepDescription {
+  /** The options a step may give, by name, and the positional files as `files`. */
   readonly args: Readonly<Record<string, ArgSpec>>;
   /** The step creates or handles a secret: a person confirms it first on a terminal. */
   readonly risky: boolean;
@@ -28,119 +27,35 @@ export interface StepSpec {
   readonly impliedOutputs?: (args: Readonly<Record<string, unknown>>) => string[];
   /** The output files are secret (mode 0600 expected). */
   readonly secretOutputs: boolean;
+  /** Checks of the argument values beyond their kinds, made by `ceremony plan` before any secret exists. */
+  readonly check?: (args: Readonly<Record<string, unknown>>) => { arg: string; message: string }[];
 }
 
-const dkga: ArgSpec = { kind: 'dkga', required: true };
+/** A step description with the command words it belongs to ('shares split'). */
+export interface StepSpec extends StepDescription {
+  readonly command: string;
+}
 
-export const STEP_SPECS: readonly StepSpec[] = [
-  {
-    command: 'vending-key generate',
-    args: { dkga, out: { kind: 'output', required: true } },
-    risky: true,
-    rehearsal: true,
-    secretOutputs: true,
-  },
-  {
-    command: 'vending-key components',
-    args: { dkga, count: { kind: 'int', required: true, min: 2, max: 9 }, out: { kind: 'output' } },
-    risky: true,
-    rehearsal: true,
-    secretOutputs: true,
-  },
-  {
-    command: 'vending-key combine',
-    args: { dkga, components: { kind: 'int', required: true, min: 2, max: 9 }, out: { kind: 'output' } },
-    risky: true,
-    rehearsal: true,
-    secretOutputs: true,
-  },
-  {
-    command: 'shares split',
-    args: {
-      in: { kind: 'input', required: true },
-      threshold: { kind: 'int', required: true, min: 2, max: 255 },
-      shares: { kind: 'int', required: true, min: 2, max: 255 },
-      out: { kind: 'outdir', required: true },
-      label: { kind: 'string' },
-    },
-    risky: true,
-    rehearsal: true,
-    secretOutputs: true,
-    impliedOutputs: (a) => {
-      const n = Number(a.shares);
-      const dir = String(a.out);
-      if (!Number.isInteger(n) || n < 2 || n > 255) return [];
-      return Array.from({ length: n }, (_, i) => path.join(dir, shareFileName(i + 1, n)));
-    },
-  },
-  {
-    command: 'shares verify',
-    args: { files: { kind: 'inputs', required: true } },
-    risky: false,
-    rehearsal: false,
-    secretOutputs: false,
-  },
-  {
-    command: 'shares combine',
-    args: { files: { kind: 'inputs', required: true }, out: { kind: 'output', required: true } },
-    risky: true,
-    rehearsal: false,
-    secretOutputs: true,
-  },
-  // The RSA, bundle and config commands (commands/rsa.ts, bundle.ts, config-check.ts): their options
-  // as their usage texts give them; the ceremony runs them through the same registry.
-  {
-    command: 'rsa',
-    args: { out: { kind: 'outdir', required: true }, 'passphrase-file': { kind: 'input' } },
-    risky: true,
-    rehearsal: false,
-    secretOutputs: true,
-    impliedOutputs: (a) => [path.join(String(a.out), 'key.pem'), path.join(String(a.out), 'public.pub')],
-  },
-  {
-    command: 'bundle',
-    args: {
-      config: { kind: 'input', required: true },
-      'signing-key': { kind: 'input', required: true },
-      recipient: { kind: 'input', required: true },
-      out: { kind: 'outdir', required: true },
-      profile: { kind: 'string' },
-      'symmetric-key-file': { kind: 'input' },
-      'iv-file': { kind: 'input' },
-      'passphrase-file': { kind: 'input' },
-    },
-    risky: true,
-    rehearsal: false,
-    secretOutputs: false,
-    impliedOutputs: (a) => {
-      const names: string[] = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric];
-      if (a.profile === 'strong') names.push(BUNDLE_FILES.mac, BUNDLE_FILES.profile, 'VERIFY.md');
-      return names.map((n) => path.join(String(a.out), n));
-    },
-  },
-  {
-    command: 'bundle open',
-    args: {
-      dir: { kind: 'indir', required: true },
-      'recipient-key': { kind: 'input', required: true },
-      signer: { kind: 'input', required: true },
-      out: { kind: 'output' },
-      'passphrase-file': { kind: 'input' },
-    },
-    risky: true,
-    rehearsal: false,
-    secretOutputs: true,
-  },
-  {
-    command: 'config check',
-    args: { files: { kind: 'inputs', required: true } },
-    risky: false,
-    rehearsal: false,
-    secretOutputs: false,
-  },
-];
+/**
+ * The command-line options of a step's arguments, so a command parses exactly what its step
+ * description says: `bool` is a flag, `inputs` are the positionals, everything else takes a value.
+ */
+export function optionsOf(args: StepDescription['args']): OptionSpec {
+  const options: OptionSpec = {};
+  for (const [name, arg] of Object.entries(args)) {
+    if (arg.kind === 'inputs') continue;
+    options[name] = { type: arg.kind === 'bool' ? 'boolean' : 'string' };
+  }
+  return options;
+}
 
-/** The spec of a command, or undefined. */
-export function stepSpec(command: string): StepSpec | undefined {
-  return STEP_SPECS.find((s) => s.command === command);
+/** Every command that may be a ceremony step, in registry order, with its description. */
+export async function loadStepSpecs(): Promise<StepSpec[]> {
+  const specs: StepSpec[] = [];
+  for (const entry of registry) {
+    for (const command of await loadCommands(entry)) {
+      if (command.step) specs.push({ command: command.name, ...command.step });
+    }
+  }
+  return specs;
 }

@@ -49,27 +49,58 @@ export class TranscriptWriter {
   }
 }
 
+/** One transcript entry as read back: the fields every entry has, and the rest as written. */
+export interface TranscriptEntry {
+  readonly seq: number;
+  readonly event: string;
+  readonly [field: string]: unknown;
+}
+
+export interface ChainCheck {
+  /** Empty when intact; otherwise each names its line (the first is the first broken line). */
+  readonly problems: string[];
+  /** SHA-256 of the last line: what the summary prints as the head of the chain. */
+  readonly head: string;
+  readonly entries: number;
+  /** The entries that parsed, by line (undefined where a line is not JSON). */
+  readonly parsed: (TranscriptEntry | undefined)[];
+}
+
 /**
- * Check a transcript's chain: every line is JSON, `seq` counts from 0 and `prev` is the SHA-256 of
- * the line before. Returns the problems (empty when intact) and the head hash.
+ * Check a transcript's chain: every line is a JSON object, `seq` counts from 0 and `prev` is the
+ * SHA-256 of the line before. An edited line shows in the next line's `prev`, a removed, inserted
+ * or moved line in `seq`; each problem names its line and what most likely happened.
  */
-export function verifyTranscript(text: string): { problems: string[]; head: string; entries: number } {
+export function verifyTranscript(text: string): ChainCheck {
   const problems: string[] = [];
+  const parsed: (TranscriptEntry | undefined)[] = [];
   let prev = GENESIS;
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   lines.forEach((line, i) => {
-    let entry: { seq?: unknown; prev?: unknown };
+    const n = i + 1;
+    let entry: TranscriptEntry | undefined;
     try {
-      entry = JSON.parse(line) as typeof entry;
+      const value = JSON.parse(line) as unknown;
+      if (value !== null && typeof value === 'object' && !Array.isArray(value))
+        entry = value as TranscriptEntry;
     } catch {
-      problems.push(`line ${i + 1}: not JSON`);
-      prev = sha256OfLine(line);
-      return;
+      entry = undefined;
     }
-    if (entry.seq !== i) problems.push(`line ${i + 1}: seq is ${String(entry.seq)}, expected ${i}`);
-    if (entry.prev !== prev) problems.push(`line ${i + 1}: prev does not match the SHA-256 of line ${i}`);
+    parsed.push(entry);
+    if (entry === undefined) problems.push(`line ${n}: not a JSON entry (the line was altered)`);
+    else if (entry.seq !== i) {
+      problems.push(
+        `line ${n}: seq is ${String(entry.seq)}, expected ${i} (a line before it was removed, inserted or moved)`,
+      );
+    } else if (entry.prev !== prev) {
+      problems.push(
+        n === 1
+          ? 'line 1: prev is not 64 zeros (the first line was altered)'
+          : `line ${n}: prev is not the SHA-256 of line ${i} (line ${i} was altered)`,
+      );
+    }
     prev = sha256OfLine(line);
   });
-  return { problems, head: prev, entries: lines.length };
+  return { problems, head: prev, entries: lines.length, parsed };
 }

@@ -3,6 +3,7 @@
 
 import { bytesToHex, hexToBytes, type KcvMethod, kcv, kcvMethodForVendingKey, wipe } from 'sts-crypto';
 import { InputError, UsageError } from '../io/errors.ts';
+import { hasRehearsalMark, rehearsalMark } from '../io/rehearsal-mark.ts';
 import type { RandomSource } from './rng.ts';
 
 /** The two decoder key generation algorithms that use a vending key (nectar-compat §1). */
@@ -171,7 +172,7 @@ export function groupedHex(bytes: Uint8Array): string {
  * The format readers take: `#` comment lines and blank lines ignored, spaces inside the hex allowed.
  */
 export function keyFileText(key: Uint8Array, rehearsal: boolean): string {
-  return `${rehearsal ? '# REHEARSAL: not a production key\n' : ''}${bytesToHex(key)}\n`;
+  return `${rehearsal ? rehearsalMark('key') : ''}${bytesToHex(key)}\n`;
 }
 
 /** Parse a key file (bytes as read). Errors name the file, never its contents. */
@@ -183,7 +184,7 @@ export function parseKeyFile(data: Uint8Array, file: string): { key: Uint8Array;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line.startsWith('#')) {
-      if (/REHEARSAL/i.test(line)) rehearsal = true;
+      if (hasRehearsalMark(line)) rehearsal = true;
       continue;
     }
     if (line === '') continue;

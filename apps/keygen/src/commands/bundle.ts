@@ -18,11 +18,14 @@ import {
   STRONG_PROFILE_LINE,
   sealBundle,
 } from 'sts-crypto';
+import { REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
+import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
 import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
 import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
 import { assertDistinct, type FileObserver, OutputSet, readInput, sha256Hex } from '../io/files.ts';
 import { fingerprint, modulusBits, readPrivateKey, readPublicKey } from '../io/keys.ts';
+import { hasRehearsalMark, rehearsalMark } from '../io/rehearsal-mark.ts';
 import { readPassphraseFile } from '../io/secret-input.ts';
 import { decodeConfigText, describeConfig } from './config-check.ts';
 
@@ -50,54 +53,17 @@ export function readKeyMaterialFile(file: string, what: string): Uint8Array {
 }
 
 /**
- * VERIFY.md of a strong bundle: the openssl commands (OpenSSL 3) that open and check it without
- * this tool. The shell block is run as is by apps/keygen/test/openssl.test.ts.
+ * Read and strictly validate a config file; invalid → InputError listing every problem. A config
+ * marked REHEARSAL (config new --rehearsal) is refused unless this is a rehearsal.
  */
-export function verifyInstructions(): string {
-  return `# Checking this bundle with openssl (strong profile)
-
-This bundle was made by \`sts-keygen bundle --profile strong\` (profile.txt: \`${STRONG_PROFILE_LINE}\`).
-It is **not** the Nectar format. Layout:
-
-| file | content |
-|---|---|
-| \`${BUNDLE_FILES.symmetric}\` | base64( RSA-OAEP(SHA-256, MGF1-SHA-256) of a 64-byte secret: AES-256 key ‖ HMAC key ) |
-| \`${BUNDLE_FILES.data}\` | base64( IV(16) ‖ AES-256-CBC/PKCS#7(config) ) |
-| \`${BUNDLE_FILES.mac}\` | base64( HMAC-SHA-256(HMAC key, IV ‖ ciphertext) ): checked before decrypting |
-| \`${BUNDLE_FILES.digest}\` | base64( RSA-PSS(SHA-256, MGF1-SHA-256, salt 32) signature of the config ) |
-
-Set the three variables, then run the block with bash. It works in a fresh private temporary
-directory (the secret and the config are written there: delete it afterwards). Every step
-must succeed; the last line prints \`Verified OK\`.
-
-\`\`\`sh
-set -eu
-B="\${B:?set B to this bundle directory}"
-RECIPIENT_KEY="\${RECIPIENT_KEY:?set RECIPIENT_KEY to the recipient private key (PEM)}"
-SIGNER_PUB="\${SIGNER_PUB:?set SIGNER_PUB to the signer public key (PEM)}"
-W=$(mktemp -d)
-openssl base64 -d -in "$B/${BUNDLE_FILES.symmetric}" -out "$W/secret.wrapped"
-openssl pkeyutl -decrypt -inkey "$RECIPIENT_KEY" -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -in "$W/secret.wrapped" -out "$W/secret.bin"
-ENC_KEY=$(head -c 32 "$W/secret.bin" | od -An -tx1 -v | tr -d ' \\n')
-MAC_KEY=$(tail -c 32 "$W/secret.bin" | od -An -tx1 -v | tr -d ' \\n')
-openssl base64 -d -in "$B/${BUNDLE_FILES.data}" -out "$W/data.bin"
-openssl base64 -d -in "$B/${BUNDLE_FILES.mac}" -out "$W/mac.bin"
-openssl dgst -sha256 -mac HMAC -macopt "hexkey:$MAC_KEY" -binary -out "$W/mac.check" "$W/data.bin"
-cmp "$W/mac.bin" "$W/mac.check"
-IV=$(head -c 16 "$W/data.bin" | od -An -tx1 -v | tr -d ' \\n')
-tail -c +17 "$W/data.bin" > "$W/ciphertext.bin"
-openssl enc -d -aes-256-cbc -K "$ENC_KEY" -iv "$IV" -in "$W/ciphertext.bin" -out "$W/sts_config.yml"
-openssl base64 -d -in "$B/${BUNDLE_FILES.digest}" -out "$W/signature.bin"
-openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 -sigopt rsa_mgf1_md:sha256 -verify "$SIGNER_PUB" -signature "$W/signature.bin" "$W/sts_config.yml"
-echo "config: $W/sts_config.yml"
-\`\`\`
-`;
-}
-
-/** Read and strictly validate a config file; invalid → InputError listing every problem. */
-function readValidConfig(file: string, observer: FileObserver | undefined): Buffer {
+function readValidConfig(file: string, observer: FileObserver | undefined, rehearsal: boolean): Buffer {
   const bytes = readInput(file, { what: 'config', observer });
-  const r = parseStsConfig(decodeConfigText(bytes, file), { source: file });
+  const text = decodeConfigText(bytes, file);
+  if (!rehearsal && hasRehearsalMark(text)) {
+    bytes.fill(0);
+    throw new InputError(`config ${file} is a REHEARSAL configuration: bundle it with --rehearsal`);
+  }
+  const r = parseStsConfig(text, { source: file });
   if (!r.ok) {
     bytes.fill(0);
     throw new InputError(
@@ -133,12 +99,33 @@ function readText(file: string, observer: FileObserver | undefined): string {
   return readInput(file, { what: 'bundle file', observer }).toString('latin1');
 }
 
+const bundleStep: StepDescription = {
+  args: {
+    config: { kind: 'input', required: true },
+    'signing-key': { kind: 'input', required: true },
+    recipient: { kind: 'input', required: true },
+    out: { kind: 'outdir', required: true },
+    profile: { kind: 'string' },
+    'symmetric-key-file': { kind: 'input' },
+    'iv-file': { kind: 'input' },
+    'passphrase-file': { kind: 'input' },
+  },
+  risky: true,
+  rehearsal: true,
+  secretOutputs: false,
+  impliedOutputs: (a) => {
+    const names: string[] = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric];
+    if (a.profile === 'strong') names.push(BUNDLE_FILES.mac, BUNDLE_FILES.profile);
+    return names.map((n) => path.join(String(a.out), n));
+  },
+};
+
 export const bundleCommand: Command = {
   name: 'bundle',
   summary: 'build the three Nectar upload files from a config (checked before success)',
   usage: `usage: sts-keygen bundle --config FILE --signing-key KEY.pem --recipient PUBLIC.pub --out DIR
                          [--profile nectar|strong] [--symmetric-key-file F --iv-file F]
-                         [--passphrase-file F] [--json]
+                         [--passphrase-file F] [--rehearsal] [--json]
 
 Encrypt and sign an STS configuration for upload (nectar-compat §2). Writes into DIR:
   encrypted_sts_config_with_iv_base64.txt  base64(IV ‖ AES-128-CBC(config))
@@ -152,21 +139,19 @@ from disk, decrypted with the key still in memory and its signature checked.
 
 --profile strong (not accepted by Nectar): RSA-OAEP-SHA256 key wrap of a 64-byte secret,
 AES-256-CBC + HMAC-SHA-256 (encrypt-then-MAC, encrypted_mac.txt), RSA-PSS-SHA256 signature,
-profile.txt, and VERIFY.md with the openssl commands that open it.
+and profile.txt. The openssl commands that open it are in sts-keygen's README ('Profile strong'),
+not in the bundle: nothing in a bundle that the signature does not cover should be followed.
+
+--rehearsal: for a REHEARSAL configuration or signing key (refused without it). The Nectar files
+have no room for a mark; the configuration inside carries its own '# REHEARSAL' line, and a strong
+bundle's profile.txt gets one.
 
 Prints the SHA-256 fingerprints of the recipient and signer keys (see 'sts-keygen rsa --help').
 Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid config, a file exists).`,
+  step: bundleStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, {
-      config: { type: 'string' },
-      'signing-key': { type: 'string' },
-      recipient: { type: 'string' },
-      out: { type: 'string' },
-      profile: { type: 'string' },
-      'symmetric-key-file': { type: 'string' },
-      'iv-file': { type: 'string' },
-      'passphrase-file': { type: 'string' },
-    });
+    const args = parseArgs(argv, { ...optionsOf(bundleStep.args), ...REHEARSAL_OPTIONS });
+    const { rehearsal } = rehearsalOf(args);
     const configFile = requireString(args, 'config');
     const signingFile = requireString(args, 'signing-key');
     const recipientFile = requireString(args, 'recipient');
@@ -189,7 +174,7 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
 
     const started = performance.now();
     const names: string[] = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric];
-    if (profile === 'strong') names.push(BUNDLE_FILES.mac, BUNDLE_FILES.profile, 'VERIFY.md');
+    if (profile === 'strong') names.push(BUNDLE_FILES.mac, BUNDLE_FILES.profile);
     const outFiles = names.map((n) => path.join(dir, n));
     const inputs = [configFile, signingFile, recipientFile, keyFile, ivFile, passFile].filter(
       (f): f is string => f !== undefined,
@@ -204,12 +189,12 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
     let passphrase: Uint8Array | undefined;
     let key: Uint8Array | undefined;
     try {
-      config = readValidConfig(configFile, ctx.observer);
+      config = readValidConfig(configFile, ctx.observer, rehearsal);
       passphrase = passFile ? readPassphraseFile(passFile) : undefined;
       key = keyFile
         ? readKeyMaterialFile(keyFile, 'symmetric key file')
         : randomBytes(profile === 'nectar' ? 16 : 64);
-      const signingKey = readPrivateKey(signingFile, 'signing key', passphrase, ctx.observer);
+      const signingKey = readPrivateKey(signingFile, 'signing key', passphrase, ctx.observer, { rehearsal });
       const recipientKey = readPublicKey(recipientFile, 'recipient key', ctx.observer);
       if (modulusBits(signingKey) !== 4096) {
         ctx.out.warn(`signing key ${signingFile} is ${modulusBits(signingKey)}-bit; Nectar expects RSA-4096`);
@@ -236,8 +221,10 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
         outputs.write(path.join(dir, BUNDLE_FILES.symmetric), texts.symmetric, { secret: false });
         if (profile === 'strong') {
           outputs.write(path.join(dir, BUNDLE_FILES.mac), texts.mac ?? '', { secret: false });
-          outputs.write(path.join(dir, BUNDLE_FILES.profile), `${STRONG_PROFILE_LINE}\n`, { secret: false });
-          outputs.write(path.join(dir, 'VERIFY.md'), verifyInstructions(), { secret: false });
+          const mark = rehearsal ? rehearsalMark('bundle') : '';
+          outputs.write(path.join(dir, BUNDLE_FILES.profile), `${STRONG_PROFILE_LINE}\n${mark}`, {
+            secret: false,
+          });
         }
         // Self-check on what is on disk: decode, decrypt with the key in memory, verify the signature.
         const onDisk = partsFromTexts({
@@ -262,13 +249,16 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
       const configSha = sha256Hex(config);
       ctx.out.result(
         [
+          ...(rehearsal ? ['REHEARSAL: not a production bundle'] : []),
           `bundle (${profile} profile) written to ${dir}:`,
           ...names.map((n) => `  ${n}`),
           `config: ${configFile} (SHA-256 ${configSha})`,
           `recipient key fingerprint: ${recipientPrint}`,
           `signer key fingerprint:    ${signerPublic}`,
           'self-check: decrypted with the key in memory, signature verified, bytes equal',
-          ...(profile === 'strong' ? [`to check it with openssl: see ${path.join(dir, 'VERIFY.md')}`] : []),
+          ...(profile === 'strong'
+            ? ["to check it with openssl: the commands in sts-keygen's README ('Profile strong')"]
+            : []),
         ],
         {
           profile,
@@ -278,6 +268,7 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
           recipientFingerprint: recipientPrint,
           signerFingerprint: signerPublic,
           selfCheck: true,
+          rehearsal,
           timing: { sealMs: Math.round(sealMs * 100) / 100, totalMs: Math.round(totalMs * 100) / 100 },
         },
       );
@@ -294,19 +285,30 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
 function detectProfile(dir: string, observer: FileObserver | undefined): BundleProfile {
   const file = path.join(dir, BUNDLE_FILES.profile);
   if (!fs.existsSync(file)) return 'nectar';
-  const text = readInput(file, { what: 'profile file', observer, maxBytes: 1024 }).toString('latin1').trim();
-  if (text !== STRONG_PROFILE_LINE) throw new VerificationError(BUNDLE_DOES_NOT_VERIFY);
+  const text = readInput(file, { what: 'profile file', observer, maxBytes: 1024 }).toString('latin1');
+  // The profile line, then nothing but comment lines (a rehearsal's mark).
+  const [first, ...rest] = text.trim().split(/\r?\n/);
+  if (first !== STRONG_PROFILE_LINE || rest.some((l) => !l.trim().startsWith('#'))) {
+    throw new VerificationError(BUNDLE_DOES_NOT_VERIFY);
+  }
   return 'strong';
 }
 
+const openStep: StepDescription = {
+  args: {
+    dir: { kind: 'indir', required: true },
+    'recipient-key': { kind: 'input', required: true },
+    signer: { kind: 'input', required: true },
+    out: { kind: 'output' },
+    'passphrase-file': { kind: 'input' },
+  },
+  risky: true,
+  rehearsal: false,
+  secretOutputs: true,
+};
+
 async function openCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, {
-    dir: { type: 'string' },
-    'recipient-key': { type: 'string' },
-    signer: { type: 'string' },
-    out: { type: 'string' },
-    'passphrase-file': { type: 'string' },
-  });
+  const args = parseArgs(argv, optionsOf(openStep.args));
   const dir = requireString(args, 'dir');
   const recipientFile = requireString(args, 'recipient-key');
   const signerFile = requireString(args, 'signer');
@@ -315,6 +317,13 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
   const started = performance.now();
 
   const profile = detectProfile(dir, ctx.observer);
+  // Bundles made before VERIFY.md left them carried one; no signature covers it, so it is not read.
+  const stray = path.join(dir, 'VERIFY.md');
+  if (fs.existsSync(stray)) {
+    ctx.out.warn(
+      `${stray} is not covered by the signature: ignored, do not follow it (see sts-keygen's README)`,
+    );
+  }
   const bundleFiles = [BUNDLE_FILES.data, BUNDLE_FILES.digest, BUNDLE_FILES.symmetric].map((n) =>
     path.join(dir, n),
   );
@@ -338,7 +347,9 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
       throw err;
     }
     const source = `${dir} (decrypted config)`;
-    const r = parseStsConfig(decodeConfigText(config, source), { source });
+    const configText = decodeConfigText(config, source);
+    const rehearsal = hasRehearsalMark(configText);
+    const r = parseStsConfig(configText, { source });
     if (!r.ok) {
       throw new InputError(
         [
@@ -358,6 +369,7 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
     const totalMs = performance.now() - started;
     ctx.out.result(
       [
+        ...(rehearsal ? ['REHEARSAL: the configuration inside is not a production configuration'] : []),
         `bundle verifies (${profile} profile): signature by ${signerPrint}`,
         `config SHA-256 ${configSha}`,
         `config: ${summary.line}`,
@@ -371,6 +383,7 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
         configSha256: configSha,
         config: summary.data,
         out: outFile ?? null,
+        rehearsal,
         timing: { totalMs: Math.round(totalMs * 100) / 100 },
       },
     );
@@ -397,6 +410,7 @@ writes the config (mode 0600, never over an existing file). Any failure to verif
 message "${BUNDLE_DOES_NOT_VERIFY}", exit 1, and writes nothing.
 
 Exit codes: 0 verified, 1 does not verify, 2 bad usage, missing file, or invalid config.`,
+  step: openStep,
   run: openCommand,
 };
 

@@ -2,6 +2,7 @@
 // touched, then run step by step into a hash-chained transcript (key-ceremony.md features 1, 9, 12).
 
 import * as path from 'node:path';
+import { auditTranscript } from '../ceremony/audit.ts';
 import {
   type Ceremony,
   formatProblem,
@@ -10,11 +11,16 @@ import {
   resolvePlan,
 } from '../ceremony/plan.ts';
 import { runCeremony, toolVersion } from '../ceremony/run.ts';
+import { loadStepSpecs } from '../ceremony/steps.ts';
 import { kcvLines } from '../ceremony/summary.ts';
-import { parseArgs } from '../io/args.ts';
+import { optionalString, parseArgs } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
-import { EXIT, InputError, UsageError } from '../io/errors.ts';
+import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
 import { readInput, sha256Hex } from '../io/files.ts';
+import { decodeConfigText } from './config-check.ts';
+
+/** A transcript is a few hundred lines per ceremony; this bound leaves room for thousands of files. */
+const MAX_TRANSCRIPT_BYTES = 16 << 20;
 
 interface Loaded {
   file: string;
@@ -24,10 +30,10 @@ interface Loaded {
 }
 
 /** Read, parse, validate and resolve; every problem reported at once (exit 2). */
-function load(file: string, rehearsal: boolean, ctx: CommandContext): Loaded {
+async function load(file: string, rehearsal: boolean, ctx: CommandContext): Promise<Loaded> {
   const data = readInput(file, { observer: ctx.observer, what: 'ceremony file', maxBytes: 256 * 1024 });
   const sha256 = sha256Hex(data);
-  const parsed = parseCeremony(data.toString('utf8'));
+  const parsed = parseCeremony(data.toString('utf8'), await loadStepSpecs());
   if (!parsed.ceremony) throw new InputError(`${file}:\n${parsed.problems.map(formatProblem).join('\n')}`);
   const resolved = resolvePlan(parsed.ceremony, file, rehearsal);
   if (!resolved.plan) throw new InputError(`${file}:\n${resolved.problems.map(formatProblem).join('\n')}`);
@@ -56,7 +62,7 @@ both read and written. Prints the plan and the file's SHA-256. Touches no secret
     const args = parseArgs(argv, { rehearsal: { type: 'boolean' } }, true);
     const file = onlyFile(args, 'ceremony plan');
     const rehearsal = args.values.rehearsal === true;
-    const { sha256, ceremony, plan: p } = load(file, rehearsal, ctx);
+    const { sha256, ceremony, plan: p } = await load(file, rehearsal, ctx);
     const base = path.dirname(path.resolve(file));
     const rel = (f: string): string => path.relative(base, f);
     const lines = [
@@ -130,7 +136,7 @@ Exit codes: those of the failing step (1 verification, 2 bad input); the summary
     }
     if (seed !== undefined && (typeof seed !== 'string' || seed === ''))
       throw new UsageError('--seed needs a value');
-    const loaded = load(file, rehearsal, ctx);
+    const loaded = await load(file, rehearsal, ctx);
     const result = await runCeremony({
       ceremonyFile: file,
       ceremonySha256: loaded.sha256,
@@ -166,4 +172,73 @@ Exit codes: those of the failing step (1 verification, 2 bad input); the summary
   },
 };
 
-export const commands: Command[] = [plan, run];
+const verify: Command = {
+  name: 'ceremony verify',
+  summary: "check a ceremony's transcript: its hash chain, and with --files every file it names",
+  usage: `usage: sts-keygen ceremony verify TRANSCRIPT [--files] [--ceremony FILE] [--json]
+
+What an auditor runs after a ceremony. Checks the transcript's hash chain line by line (each
+line's "prev" is the SHA-256 of the line before, "seq" counts from 0), that it opens with
+ceremony-start and ends with ceremony-done or ceremony-failed, and prints its head hash: the one
+the signed summary shows. The first broken line is named (an edited line shows in the next
+line's prev; a removed, inserted or moved line in seq).
+  --ceremony FILE  also check FILE's SHA-256 against the one the transcript recorded
+  --files          also check every file the transcript logged (ceremony file, inputs, outputs)
+                   against its SHA-256, and the summary's head of chain; paths are taken relative
+                   to the ceremony's directory, found from where the transcript lies now
+Exit codes: 0 the transcript (and the files) verify, 1 they do not, 2 bad usage or unreadable transcript.`,
+  async run(argv, ctx) {
+    const args = parseArgs(argv, { files: { type: 'boolean' }, ceremony: { type: 'string' } }, true);
+    const [transcriptFile, ...extra] = args.positionals;
+    if (transcriptFile === undefined) throw new UsageError('ceremony verify needs the transcript file');
+    if (extra.length > 0)
+      throw new UsageError(`ceremony verify takes one transcript, got ${args.positionals.length}`);
+    const ceremonyFile = optionalString(args, 'ceremony');
+    const data = readInput(transcriptFile, { what: 'transcript', maxBytes: MAX_TRANSCRIPT_BYTES });
+    const text = decodeConfigText(data, `transcript ${transcriptFile}`);
+    const result = auditTranscript({
+      transcriptFile: path.resolve(transcriptFile),
+      text,
+      ceremonyFile,
+      files: args.values.files === true,
+      read: (file) => {
+        try {
+          return readInput(file, { what: 'file' });
+        } catch (err) {
+          if (!(err instanceof InputError)) throw err;
+          return { error: err.message.replace(/^cannot read file [^:]*: /, '') };
+        }
+      },
+    });
+    const { chain, start, end } = result;
+    const headLine = `head of chain: ${chain.head} (${chain.entries} entries)`;
+    if (result.problems.length > 0) {
+      ctx.out.info(headLine);
+      throw new VerificationError(`${transcriptFile} does not verify: ${result.problems[0]}`);
+    }
+    const title = typeof start?.title === 'string' ? start.title : '?';
+    const failed = end?.event === 'ceremony-failed';
+    const lines = [
+      `${transcriptFile}: chain intact, ${chain.entries} entries${start?.rehearsal === true ? ' (REHEARSAL)' : ''}`,
+      headLine,
+      `ceremony: ${title}: ${failed ? `FAILED (${String(end?.error ?? '')})` : 'completed'}`,
+      ...(ceremonyFile === undefined ? [] : [`ceremony file ${ceremonyFile}: SHA-256 as recorded`]),
+      ...(args.values.files === true
+        ? [`files: ${result.filesChecked.length} checked, every SHA-256 as recorded`]
+        : []),
+    ];
+    ctx.out.result(lines, {
+      command: 'ceremony verify',
+      transcript: transcriptFile,
+      entries: chain.entries,
+      head: chain.head,
+      title,
+      rehearsal: start?.rehearsal === true,
+      completed: !failed,
+      filesChecked: result.filesChecked,
+    });
+    return EXIT.ok;
+  },
+};
+
+export const commands: Command[] = [plan, run, verify];

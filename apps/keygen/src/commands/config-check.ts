@@ -44,7 +44,7 @@ export function describeConfig(config: StsConfig): { line: string; data: Record<
   return { line, data };
 }
 
-const configCheck: Command = {
+export const configCheck: Command = {
   name: 'config check',
   summary: 'validate STS configuration files (every error with its line)',
   usage: `usage: sts-keygen config check FILE... [--json]
@@ -54,6 +54,12 @@ Problems are printed on stderr as  FILE:LINE:COL: field: message ; a valid file 
 one-line summary with the KCV of its vending key (never the key).
 
 Exit codes: 0 all valid, 2 any file invalid or unreadable.`,
+  step: {
+    args: { files: { kind: 'inputs', required: true } },
+    risky: false,
+    rehearsal: false,
+    secretOutputs: false,
+  },
   async run(argv, ctx) {
     const args = parseArgs(argv, {}, true);
     if (args.positionals.length === 0) throw new UsageError('config check needs at least one FILE');
@@ -97,5 +103,3 @@ Exit codes: 0 all valid, 2 any file invalid or unreadable.`,
     return bad ? EXIT.badInput : EXIT.ok;
   },
 };
-
-export const commands: Command[] = [configCheck];

@@ -21,7 +21,7 @@ export interface RegistryEntry {
 }
 
 export const registry: readonly RegistryEntry[] = [
-  { word: 'config', module: './config-check.ts', summary: 'check STS configuration files' },
+  { word: 'config', module: './config.ts', summary: 'make and check STS configuration files' },
   { word: 'rsa', module: './rsa.ts', summary: 'generate the RSA-4096 key pair that signs upload bundles' },
   { word: 'bundle', module: './bundle.ts', summary: 'build or open a Nectar upload bundle' },
   {

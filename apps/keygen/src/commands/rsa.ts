@@ -12,11 +12,14 @@ import {
 } from 'node:crypto';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
+import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
 import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command } from '../io/command.ts';
 import { EXIT, VerificationError } from '../io/errors.ts';
 import { assertDistinct, OutputSet, readInput } from '../io/files.ts';
 import { fingerprint } from '../io/keys.ts';
+import { rehearsalMark } from '../io/rehearsal-mark.ts';
 import { readPassphraseFile } from '../io/secret-input.ts';
 
 const generate = promisify(generateKeyPair);
@@ -41,10 +44,18 @@ function checkKeyPair(privateKey: KeyObject, publicKey: KeyObject): void {
   }
 }
 
+const rsaStep: StepDescription = {
+  args: { out: { kind: 'outdir', required: true }, 'passphrase-file': { kind: 'input' } },
+  risky: true,
+  rehearsal: true,
+  secretOutputs: true,
+  impliedOutputs: (a) => [path.join(String(a.out), 'key.pem'), path.join(String(a.out), 'public.pub')],
+};
+
 const rsaCommand: Command = {
   name: 'rsa',
   summary: 'generate an RSA-4096 key pair (key.pem 0600, public.pub) and print its fingerprint',
-  usage: `usage: sts-keygen rsa --out DIR [--passphrase-file FILE] [--json]
+  usage: `usage: sts-keygen rsa --out DIR [--passphrase-file FILE] [--rehearsal] [--json]
 
 Generate the RSA-4096 (e = 65537) key pair that signs upload bundles.
   DIR/key.pem     private key, PKCS#8 PEM, mode 0600, created exclusively; encrypted with
@@ -56,9 +67,14 @@ DIR is created (mode 0700) if missing; existing files are never overwritten.
 The fingerprint is the SHA-256 of the DER public key, hex with colons, the same text as
   openssl pkey -pubin -in DIR/public.pub -outform DER | openssl dgst -sha256 -c
 
+  --rehearsal  both files start with a '# REHEARSAL' line (above the PEM block, which
+               openssl and this tool read past); bundle refuses such a key without --rehearsal
+
 Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exists.`,
+  step: rsaStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { out: { type: 'string' }, 'passphrase-file': { type: 'string' } });
+    const args = parseArgs(argv, { ...optionsOf(rsaStep.args), ...REHEARSAL_OPTIONS });
+    const { rehearsal } = rehearsalOf(args);
     const dir = requireString(args, 'out');
     const passFile = optionalString(args, 'passphrase-file');
     const keyFile = path.join(dir, 'key.pem');
@@ -82,10 +98,12 @@ Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exist
           : { type: 'pkcs8', format: 'pem' },
       );
       const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' });
+      // A rehearsal pair says so above its PEM blocks, where OpenSSL and node:crypto read past text.
+      const mark = rehearsal ? rehearsalMark('key') : '';
       const print = await outputs.run(() => {
         outputs.ensureDir(dir);
-        outputs.write(keyFile, privatePem, { secret: true });
-        outputs.write(pubFile, publicPem, { secret: false });
+        outputs.write(keyFile, mark + privatePem, { secret: true });
+        outputs.write(pubFile, mark + publicPem, { secret: false });
         // Read back what is on disk, not what is in memory.
         const privBytes = readInput(keyFile, { what: 'private key' });
         let readPrivate: KeyObject;
@@ -101,6 +119,7 @@ Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exist
       const totalMs = performance.now() - started;
       ctx.out.result(
         [
+          ...(rehearsal ? ['REHEARSAL: not a production key pair'] : []),
           `private key: ${keyFile} (PKCS#8${passphrase ? ', AES-256-CBC encrypted' : ''}, mode 0600)`,
           `public key:  ${pubFile}`,
           `RSA-${RSA_BITS}, e=${RSA_EXPONENT}, checked (read back, sign/verify)`,
@@ -113,6 +132,7 @@ Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exist
           publicExponent: RSA_EXPONENT,
           encrypted: passphrase !== undefined,
           fingerprint: print,
+          rehearsal,
           timing: { generateMs: Math.round(generatedMs), totalMs: Math.round(totalMs) },
         },
       );

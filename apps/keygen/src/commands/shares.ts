@@ -10,13 +10,16 @@ import {
   encodeShare,
   formatShareProblem,
   kcv,
+  SHARE_LABEL_RULE,
   Share,
   type ShareInfo,
+  shareLabel,
   wipe,
 } from 'sts-crypto';
 import { refuseExisting, shareFileName } from '../ceremony/files.ts';
 import { intOption, REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
 import type { RandomSource } from '../ceremony/rng.ts';
+import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
 import { keyFileText, parseKeyFile, vendingKeyCheck } from '../ceremony/vending-key.ts';
 import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
@@ -107,6 +110,30 @@ async function checkAllSubsets(
   return checked;
 }
 
+/** `shares split` as a ceremony step; its implied outputs are the share files inside --out. */
+const splitStep: StepDescription = {
+  args: {
+    in: { kind: 'input', required: true },
+    threshold: { kind: 'int', required: true, min: 2, max: 255 },
+    shares: { kind: 'int', required: true, min: 2, max: 255 },
+    out: { kind: 'outdir', required: true },
+    label: { kind: 'string' },
+  },
+  risky: true,
+  rehearsal: true,
+  secretOutputs: true,
+  check: (a) =>
+    typeof a.threshold === 'number' && typeof a.shares === 'number' && a.threshold > a.shares
+      ? [{ arg: 'threshold', message: 'must not exceed shares' }]
+      : [],
+  impliedOutputs: (a) => {
+    const n = Number(a.shares);
+    const dir = String(a.out);
+    if (!Number.isInteger(n) || n < 2 || n > 255) return [];
+    return Array.from({ length: n }, (_, i) => path.join(dir, shareFileName(i + 1, n)));
+  },
+};
+
 const split: Command = {
   name: 'shares split',
   summary: 'split a vending key file into M-of-N Shamir share files',
@@ -118,24 +145,16 @@ exclusive) carrying the set id, M, N, its index, the label and the key's KCV, wi
 Before anything is reported done, every M-subset (a random ${SUBSET_SAMPLE} when there are more) is recombined
 and checked against the KCV, and the written files are read back; on any failure no share is left.
   --label L   what the key is, printed in every share (default: "vending key")`,
+  step: splitStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, {
-      threshold: { type: 'string' },
-      shares: { type: 'string' },
-      in: { type: 'string' },
-      out: { type: 'string' },
-      label: { type: 'string' },
-      ...REHEARSAL_OPTIONS,
-    });
+    const args = parseArgs(argv, { ...optionsOf(splitStep.args), ...REHEARSAL_OPTIONS });
     const count = intOption(args, 'shares', 2, 255);
     const threshold = intOption(args, 'threshold', 2, 255);
     if (threshold > count) throw new UsageError(`--threshold ${threshold} is more than --shares ${count}`);
     const input = requireString(args, 'in');
     const dir = requireString(args, 'out');
-    const label = (optionalString(args, 'label') ?? 'vending key').replace(/\s+/g, ' ').trim();
-    if (label.length === 0 || label.length > 80 || /[\p{Cc}]/u.test(label)) {
-      throw new UsageError('--label must be 1 to 80 printable characters');
-    }
+    const label = shareLabel(optionalString(args, 'label') ?? 'vending key');
+    if (label === undefined) throw new UsageError(`--label must be ${SHARE_LABEL_RULE}`);
     const { rehearsal, rng } = rehearsalOf(args);
     const files = Array.from({ length: count }, (_, i) => path.join(dir, shareFileName(i + 1, count)));
     assertDistinct([input], [dir, ...files]);
@@ -258,6 +277,12 @@ const verify: Command = {
 Checks each STS-SHARE v1 file: its format, every data line's check and the checksum. A typo is
 reported with its line. Nothing is recombined, so one custodian can check their share alone.
 Exit 0 when every share is intact, 1 when any is not.`,
+  step: {
+    args: { files: { kind: 'inputs', required: true } },
+    risky: false,
+    rehearsal: false,
+    secretOutputs: false,
+  },
   async run(argv, ctx) {
     const args = parseArgs(argv, {}, true);
     if (args.positionals.length === 0) throw new UsageError('shares verify needs at least one share file');
@@ -290,6 +315,13 @@ Exit 0 when every share is intact, 1 when any is not.`,
   },
 };
 
+const combineStep: StepDescription = {
+  args: { files: { kind: 'inputs', required: true }, out: { kind: 'output', required: true } },
+  risky: true,
+  rehearsal: false,
+  secretOutputs: true,
+};
+
 const combine: Command = {
   name: 'shares combine',
   summary: 'recover a key from M share files, proven against its KCV',
@@ -299,8 +331,9 @@ Recovers the key from at least M shares of one set and writes it as one line of 
 exclusive). Refused (exit 2): shares of different sets (set id, M, N or KCV differ), a share given
 twice, too few shares (the message says how many are missing). The recovered key must match the
 KCV in the shares, else exit 1 and nothing is written.`,
+  step: combineStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { out: { type: 'string' } }, true);
+    const args = parseArgs(argv, optionsOf(combineStep.args), true);
     const out = requireString(args, 'out');
     const files = args.positionals;
     if (files.length === 0) throw new UsageError('shares combine needs the share files');

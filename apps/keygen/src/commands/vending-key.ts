@@ -4,6 +4,7 @@
 import { wipe } from 'sts-crypto';
 import { refuseExisting } from '../ceremony/files.ts';
 import { intOption, REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
+import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
 import { CLEAR_SCREEN, isInteractive, secretReaderFor, waitForEnter } from '../ceremony/terminal.ts';
 import {
   combineComponents,
@@ -26,6 +27,8 @@ import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts
 import { OutputSet } from '../io/files.ts';
 
 const MAX_COMPONENTS = 9;
+/** `dkga:` in a ceremony step: "02" or "04", required. */
+const DKGA_ARG = { kind: 'dkga', required: true } as const;
 
 /** What a written key is, as the summary lines say it. */
 function keyLabel(dkga: VendingDkga): string {
@@ -80,6 +83,13 @@ async function reportCombinedKey(
   return { lines, data };
 }
 
+const generateStep: StepDescription = {
+  args: { dkga: DKGA_ARG, out: { kind: 'output', required: true } },
+  risky: true,
+  rehearsal: true,
+  secretOutputs: true,
+};
+
 const generate: Command = {
   name: 'vending-key generate',
   summary: 'generate a random vending key into a file (0600) and print its KCV',
@@ -90,8 +100,9 @@ created exclusively with mode 0600. Prints the key check value (KCV) and its met
   --dkga 02   a 64-bit DES key: odd parity is set, weak and semi-weak DES keys are redrawn
   --dkga 04   a 160-bit key (KCV: HMAC-SHA-256 of a zero block)
   --rehearsal mark the file REHEARSAL; --seed S makes the key repeatable (rehearsal only)`,
+  step: generateStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { dkga: { type: 'string' }, out: { type: 'string' }, ...REHEARSAL_OPTIONS });
+    const args = parseArgs(argv, { ...optionsOf(generateStep.args), ...REHEARSAL_OPTIONS });
     const dkga = parseDkga(optionalString(args, 'dkga'));
     const out = requireString(args, 'out');
     const { rehearsal, rng } = rehearsalOf(args);
@@ -121,6 +132,17 @@ created exclusively with mode 0600. Prints the key check value (KCV) and its met
   },
 };
 
+const componentsStep: StepDescription = {
+  args: {
+    dkga: DKGA_ARG,
+    count: { kind: 'int', required: true, min: 2, max: MAX_COMPONENTS },
+    out: { kind: 'output' },
+  },
+  risky: true,
+  rehearsal: true,
+  secretOutputs: true,
+};
+
 const components: Command = {
   name: 'vending-key components',
   summary: 'generate a vending key as N components, each revealed to one custodian',
@@ -133,13 +155,9 @@ next custodian. Only the KCVs are printed at the end, with the combined key's KC
   --rehearsal allowed without a terminal: components are then printed (marked REHEARSAL);
               --seed S makes them repeatable
 Without --rehearsal a terminal is required (components must never land in a pipe or a log).`,
+  step: componentsStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, {
-      count: { type: 'string' },
-      dkga: { type: 'string' },
-      out: { type: 'string' },
-      ...REHEARSAL_OPTIONS,
-    });
+    const args = parseArgs(argv, { ...optionsOf(componentsStep.args), ...REHEARSAL_OPTIONS });
     const count = intOption(args, 'count', 2, MAX_COMPONENTS);
     const dkga = parseDkga(optionalString(args, 'dkga'));
     const out = optionalString(args, 'out');
@@ -217,6 +235,17 @@ function parseComponent(typed: Uint8Array, k: number, dkga: VendingDkga): Uint8A
   return out;
 }
 
+const combineStep: StepDescription = {
+  args: {
+    dkga: DKGA_ARG,
+    components: { kind: 'int', required: true, min: 2, max: MAX_COMPONENTS },
+    out: { kind: 'output' },
+  },
+  risky: true,
+  rehearsal: true,
+  secretOutputs: true,
+};
+
 const combine: Command = {
   name: 'vending-key combine',
   summary: 'combine N custodian components (hidden input, each checked against its KCV)',
@@ -228,18 +257,15 @@ vending key; its KCV is printed. When stdin is not a terminal, each component an
 as one line (component 1, KCV 1, component 2, KCV 2, ...).
 Refused: a KCV that does not match (exit 1, naming the custodian), a wrong length, an all-zero
 component, two equal components, a combined key that is a DES weak or semi-weak key (exit 2).
-  --out FILE  write the combined key (mode 0600, exclusive); nothing is written on any failure`,
+  --out FILE  write the combined key (mode 0600, exclusive); nothing is written on any failure
+  --rehearsal mark the key file REHEARSAL (--seed S is accepted and unused: custodians type the components)`,
+  step: combineStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, {
-      components: { type: 'string' },
-      dkga: { type: 'string' },
-      out: { type: 'string' },
-      rehearsal: { type: 'boolean' },
-    });
+    const args = parseArgs(argv, { ...optionsOf(combineStep.args), ...REHEARSAL_OPTIONS });
     const count = intOption(args, 'components', 2, MAX_COMPONENTS);
     const dkga = parseDkga(optionalString(args, 'dkga'));
     const out = optionalString(args, 'out');
-    const rehearsal = args.values.rehearsal === true;
+    const { rehearsal } = rehearsalOf(args);
     if (out !== undefined) refuseExisting(out); // before any custodian types anything
     const reader = secretReaderFor(ctx.stdin);
     const parts: Uint8Array[] = [];

@@ -1,6 +1,7 @@
 // The contract between the dispatcher (cli.ts) and each command module (commands/*.ts).
 // A module exports `commands: Command[]`; commands/index.ts says which module serves which words.
 
+import type { StepDescription } from '../ceremony/steps.ts';
 import type { FileObserver } from './files.ts';
 import type { Output } from './output.ts';
 
@@ -24,6 +25,8 @@ export interface Command {
   readonly summary: string;
   /** The full --help text (starts with `usage: sts-keygen <name> …`). */
   readonly usage: string;
+  /** Present when the command may be a ceremony step: its arguments as a step gives them. */
+  readonly step?: StepDescription;
   /**
    * Run with the arguments after the command words (`--json` and `--help` already removed).
    * Returns the exit code; throws UsageError / InputError / VerificationError for failures.

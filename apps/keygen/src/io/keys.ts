@@ -4,6 +4,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { InputError } from './errors.ts';
 import { type FileObserver, readInput } from './files.ts';
+import { hasRehearsalMark } from './rehearsal-mark.ts';
 
 /**
  * SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex bytes joined by colons, e.g. `3f:a0:…`.
@@ -25,14 +26,23 @@ function checkRsa(key: KeyObject, file: string, what: string): KeyObject {
   return key;
 }
 
-/** Read an RSA private key (PEM). An encrypted key needs `passphrase`; a wrong one is named as such. */
+/**
+ * Read an RSA private key (PEM). An encrypted key needs `passphrase`; a wrong one is named as such.
+ * With `{ rehearsal: false }` a key marked REHEARSAL (`rsa --rehearsal`) is refused.
+ */
 export function readPrivateKey(
   file: string,
   what: string,
   passphrase: Uint8Array | undefined,
   observer?: FileObserver,
+  use: { rehearsal?: boolean } = {},
 ): KeyObject {
   const pem = readInput(file, { what, observer });
+  const head = pem.subarray(0, Math.max(0, pem.indexOf('-----BEGIN'))).toString('latin1');
+  if (use.rehearsal === false && hasRehearsalMark(head)) {
+    pem.fill(0);
+    throw new InputError(`${what} ${file} is a REHEARSAL key: use it with --rehearsal`);
+  }
   const encrypted = pem.includes('ENCRYPTED');
   if (encrypted && passphrase === undefined) {
     throw new InputError(`${what} ${file} is encrypted: give its passphrase with --passphrase-file`);
