@@ -57,14 +57,23 @@ export function createContext(store: Store, keys: KeyBoundary, now: () => number
 let pool = Buffer.alloc(0);
 let poolAt = 0;
 
-/** A new reference: prefix and 20 random hex digits. */
-export function newRef(prefix: string): string {
-  if (poolAt + 10 > pool.length) {
+/** `bytes` random bytes as hex, from the pool. */
+export function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) {
     pool = randomBytes(4096);
     poolAt = 0;
   }
-  poolAt += 10;
-  return `${prefix}_${pool.toString('hex', poolAt - 10, poolAt)}`;
+  poolAt += bytes;
+  return pool.toString('hex', poolAt - bytes, poolAt);
+}
+
+/**
+ * A new reference: prefix, the time in ms (12 hex digits) and 12 random hex digits. Time first, so
+ * that new refs go to the end of the ledger's unique index instead of all over it: with random refs
+ * that index cost more than a third of a ledger insert.
+ */
+export function newRef(prefix: string): string {
+  return `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomHex(6)}`;
 }
 
 export function auditInput(

@@ -396,6 +396,18 @@ describe('tokens', () => {
     ).toBe(200);
   });
 
+  test('currency credit (class 0 subclass 4) is issued and decodes as currency', async () => {
+    const t = tokensOf(
+      await call(f.server, f.a, 'POST', '/v1/tokens', credit({ subclass: '4', amount: 12.5 })),
+    )[0]!;
+    expect(t.token_type).toBe('ElectricityCurrency_04');
+    const d = await call(f.server, f.a, 'POST', `/v1/tokens/${t.token_no}`, {
+      decoder_reference_number: DRN,
+      config_ref: cfg,
+    });
+    expect(d.body.data!.data).toMatchObject({ crcOk: true, class: 0, subclass: 4 });
+  });
+
   test('every class 2 type Nectar names is issued (maximum power, clear credit, tariff, tamper, MPPUL, water factor)', async () => {
     const rows: [string, Record<string, unknown>, string][] = [
       ['0', { maximum_power_limit: 1000 }, 'SetMaximumPowerLimit_20'],
@@ -449,7 +461,47 @@ describe('limits and documents', () => {
   });
 });
 
+async function sendBatch(body: string): Promise<{ status: number; lines: Record<string, unknown>[] }> {
+  const { signRequest } = await import('sts-client');
+  const h = await signRequest({
+    method: 'POST',
+    path: '/v1/tokens/batch',
+    body,
+    contentType: 'application/x-ndjson',
+    date: new Date().toUTCString(),
+    nonce: randomBytes(16).toString('hex'),
+    key: f.a.key,
+    secret: f.a.secret,
+  });
+  const res = await fetch(`${f.server.url}/v1/tokens/batch`, { method: 'POST', headers: h, body });
+  const text = await res.text();
+  transcript.push(text);
+  return {
+    status: res.status,
+    lines: text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  };
+}
+
 describe('batch', () => {
+  test('a line over 64 KiB ends the batch with one error line naming it', async () => {
+    const ok = JSON.stringify({
+      id: 1,
+      type: 'electricity',
+      config_ref: cfg,
+      drn: '00000000000',
+      amount: '1',
+    });
+    const r = await sendBatch(`${ok}\n{"id":"${'x'.repeat(70_000)}"}\n${ok}\n`);
+    expect(r.status).toBe(200);
+    expect(r.lines.at(-1)).toEqual({
+      id: null,
+      error: { code: 'line-too-long', message: 'line 2: longer than 65536 bytes' },
+    });
+  });
+
   test('JSON Lines in, JSON Lines out in order: tokens, errors per line, a taken TID per line', async () => {
     const lines = [
       {

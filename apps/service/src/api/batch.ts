@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { type BaseDate, tidFromInstant, tokenTypeByName } from 'sts-token';
 import { TOKENS_ISSUED } from '../audit.ts';
 import { auditInput, newRef, type ServiceContext } from '../context.ts';
@@ -35,14 +36,17 @@ async function* bodyLines(
   req: IncomingMessage,
   md5: ReturnType<typeof createHash>,
 ): AsyncGenerator<[number, string]> {
+  // A StringDecoder keeps a character cut by a chunk boundary whole.
+  const decoder = new StringDecoder('utf8');
   let rest = '';
   let n = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     md5.update(chunk);
-    const text = rest + chunk.toString('utf8');
+    const text = rest + decoder.write(chunk);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       n++;
+      if (nl - start > MAX_LINE_BYTES) throw new LineTooLong(n);
       const line = text.slice(start, nl);
       start = nl + 1;
       if (line.trim() !== '') yield [n, line];
@@ -50,6 +54,7 @@ async function* bodyLines(
     rest = text.slice(start);
     if (rest.length > MAX_LINE_BYTES) throw new LineTooLong(n + 1);
   }
+  rest += decoder.end();
   if (rest.trim() !== '') yield [n + 1, rest];
 }
 

@@ -37,7 +37,7 @@ export async function initCommand(argv: string[], out: Out): Promise<number> {
   const dir = required(v, 'data');
   const rsa = optional(v, 'rsa-key');
   const pem = rsa === undefined ? undefined : await readInput(rsa, { what: 'RSA key', maxBytes: 64 * 1024 });
-  const r = initDataDir(dir, pem);
+  const r = await initDataDir(dir, pem);
   pem?.fill(0);
   result(out, `data folder ${dir} ready\nservice key ${r.servicePub}\nfingerprint ${r.fingerprint}\n`, {
     data: dir,
@@ -77,7 +77,7 @@ export async function credentialsCommand(argv: string[], out: Out): Promise<numb
           `unknown permission '${p.slice(0, 40)}' (the permissions are ${PERMISSIONS.join(', ')})`,
         );
     const store = openStore(dir);
-    const keys = openKeyStore(dir);
+    const keys = await openKeyStore(dir);
     try {
       const key = `key_${randomBytes(12).toString('base64url')}`;
       const secretBytes = Buffer.from(randomBytes(32).toString('base64url'));
@@ -195,7 +195,7 @@ export async function configsCommand(argv: string[], out: Out): Promise<number> 
     ...(names.includes(BUNDLE_FILES.profile) ? { profile: await file(BUNDLE_FILES.profile) } : {}),
   };
   const store = openStore(dir);
-  const keys = openKeyStore(dir);
+  const keys = await openKeyStore(dir);
   try {
     const record = await importBundle(
       { store, now: Date.now, openBundle: async (a) => keys.openBundle(a) },

@@ -4,9 +4,9 @@ import { checkDataDir, dataFile, readMasterKey, readServiceKeyPem } from '../dat
 import { KeyStore } from '../keys/key-store.ts';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.ts';
 
-export function openKeyStore(dir: string): KeyStore {
-  const master = readMasterKey(dir);
-  const pem = readServiceKeyPem(dir);
+export async function openKeyStore(dir: string): Promise<KeyStore> {
+  const master = await readMasterKey(dir);
+  const pem = await readServiceKeyPem(dir);
   try {
     return new KeyStore(master, pem);
   } finally {
