@@ -1,9 +1,12 @@
 // The demo's token-service steps: sts-service on the demo's folder with the KMC's key pair, the ceremony's
 // bundles uploaded through the sts-client SDK, tokens over the API into a second meter (issue 11).
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Configuration, isStsApiError, StsClient, type Token, type TokenRequest } from 'sts-client';
 import { DemoError, type Shell } from './shell.ts';
+
+/** The API key and secret as `credentials create --json` prints them (0600), for sts-vend --credentials. */
+const CREDENTIALS = 'api.json';
 
 /** The second meter, served by the token service only: IIN 600727, Luhn check digit last. */
 export const SERVICE_DRN = '47500150249';
@@ -53,19 +56,22 @@ export async function serviceSteps(input: ServiceStepInput): Promise<void> {
   });
   if (!init.stdout.includes(`fingerprint ${input.kmcFingerprint}`))
     throw new DemoError("sts-service init does not show the KMC's fingerprint");
-  // The secret is printed once by the command; the demo keeps it for the SDK and never shows it.
+  // The secret is printed once by the command; the demo keeps it (and sts-vend's 0600 file) and never shows it.
   const created = await sh.run(
     'sts-service',
     ['credentials', 'create', '--data', 'service', '--name', 'utility', '--json'],
     { show: () => false },
   );
   const credential = JSON.parse(created.stdout) as { key: string; secret: string };
-  note(`API key ${credential.key}; its secret is kept by the demo for the SDK, never shown`);
+  await writeFile(join(sh.cwd, CREDENTIALS), created.stdout, { mode: 0o600, flag: 'wx' });
+  note(
+    `API key ${credential.key}; its secret is kept in ${CREDENTIALS} (0600) for the SDK and sts-vend, never shown`,
+  );
   const server = await sh.background('sts-service', ['serve', '--data', 'service', '--port', '0']);
   const url = /^listening on (http:\/\/\S+)$/.exec(server.firstLine)?.[1];
   if (url === undefined) throw new DemoError(`sts-service serve printed ${server.firstLine}`);
   try {
-    await throughService(input, new StsClient({ host: url, ...credential }));
+    await throughService(input, new StsClient({ host: url, ...credential }), url);
   } catch (error) {
     await server.stop();
     throw error;
@@ -75,7 +81,7 @@ export async function serviceSteps(input: ServiceStepInput): Promise<void> {
   note('sts-service stopped on SIGTERM (exit 0): its keys wiped, the ledger kept in service/');
 }
 
-async function throughService(input: ServiceStepInput, client: StsClient): Promise<void> {
+async function throughService(input: ServiceStepInput, client: StsClient, url: string): Promise<void> {
   const { sh, out, step, note, first } = input;
   step(
     first + 1,
@@ -180,16 +186,14 @@ async function throughService(input: ServiceStepInput, client: StsClient): Promi
   });
   if (keyChange.length !== 2) throw new DemoError(`the key change gave ${keyChange.length} tokens, not 2`);
   await refused({ type: 'electricity', configRef: current.ref, ...meter, amount: 1 }, 'the old key');
-  const newCredit = firstToken(
-    await create({
-      type: 'electricity',
-      configRef: next.ref,
-      ...meter,
-      tokenId: '2025-06-01T09:05',
-      amount: 10,
-    }),
-    'the new credit',
-  );
+  out('   The credit under the new key from the command line: sts-vend as before, the key in the service:');
+  const vended = await sh.run('sts-vend', [
+    ...['token', 'electricity', '--service', url, '--credentials', CREDENTIALS],
+    ...['--config-ref', next.ref, '--drn', SERVICE_DRN, '--time', '2025-06-01T09:05:00Z', '--random', '5'],
+    ...['--amount', '10'],
+  ]);
+  const newCredit = /^(\d{20})$/m.exec(vended.stdout)?.[1];
+  if (newCredit === undefined) throw new DemoError(`\`${vended.command}\` did not print a token`);
   await sh.run('sts-meter', [
     ...['enter', '--state', 'meter2.json', '--now', '2025-06-01T10:05:00Z'],
     ...keyChange.map((t) => t.tokenNo),

@@ -97,6 +97,7 @@ describe('npm run demo, end to end (two real RSA-4096 generations)', () => {
       'sts-meter init --state',
       'sts-meter enter --state',
       'sts-meter enter --state',
+      'sts-vend token electricity',
       'sts-meter enter --state',
       'sts-meter show --state',
     ]);
@@ -180,18 +181,20 @@ describe('npm run demo, end to end (two real RSA-4096 generations)', () => {
     expect(uploads).toEqual([
       [
         expect.stringMatching(
-          new RegExp(`^cfg_[0-9a-f]{20}  demo_utility  vending key KCV ${kcv} \\(des\\)$`),
+          new RegExp(`^cfg_[0-9a-f]+  demo_utility  vending key KCV ${kcv} \\(des\\)$`),
         ),
       ],
       [
         expect.stringMatching(
-          new RegExp(`^cfg_[0-9a-f]{20}  demo_utility_ti02  vending key KCV ${kcv} \\(des\\)$`),
+          new RegExp(`^cfg_[0-9a-f]+  demo_utility_ti02  vending key KCV ${kcv} \\(des\\)$`),
         ),
       ],
     ]);
 
     const tokens = sdkOutput(lines, 'client.tokens.create').map((out) => out.map((l) => l.split('  ')[0]));
-    const [credit, tidTaken, keyChange, oldKey, newCredit] = tokens;
+    const [credit, tidTaken, keyChange, oldKey] = tokens;
+    const newCredit = outputOf(lines, 'sts-vend token electricity --service');
+    expect(newCredit).toEqual([expect.stringMatching(/^\d{20}$/)]);
     expect(credit).toEqual([expect.stringMatching(/^\d{20}$/)]);
     expect(keyChange).toHaveLength(2);
     expect(tidTaken?.[0]).toMatch(
@@ -222,13 +225,23 @@ describe('npm run demo, end to end (two real RSA-4096 generations)', () => {
     // The API secret of `credentials create --json` is kept for the SDK, never printed.
     expect(outputOf(lines, 'sts-service credentials create')).toEqual([]);
     expect(stdout).not.toContain('"secret"');
+    const { secret } = JSON.parse(readFileSync(join(dir, 'api.json'), 'utf8')) as { secret: string };
+    expect(secret.length).toBeGreaterThan(20);
+    expect(stdout).not.toContain(secret);
     for (const keyFile of ['utility/key.pem', 'kmc/key.pem']) {
       const pem = readFileSync(join(dir, keyFile), 'utf8');
       const body = pem.split('\n')[5] ?? '';
       expect(body.length).toBeGreaterThan(40);
       expect(stdout).not.toContain(body);
     }
-    for (const f of ['vending.key', 'sts_config.yml', 'new_config.yml', 'received.yml', 'utility/key.pem']) {
+    for (const f of [
+      'vending.key',
+      'sts_config.yml',
+      'new_config.yml',
+      'received.yml',
+      'utility/key.pem',
+      'api.json',
+    ]) {
       expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
     }
   });
