@@ -1,10 +1,17 @@
 // sts-keygen: the top-level dispatcher. Finds the command by its words, handles --help and --json
 // everywhere, and turns every error into one line and a documented exit code (README "Exit codes").
 
+import {
+  abortOpenOutputs,
+  CliError,
+  EXIT,
+  onTerminate,
+  reportError,
+  usageError,
+  versionText,
+} from 'sts-cli-kit';
 import { loadCommands, NotAvailableError, type RegistryEntry, registry } from './commands/index.ts';
 import type { Command, CommandContext } from './io/command.ts';
-import { CliError, EXIT, UsageError } from './io/errors.ts';
-import { abortOpenOutputs } from './io/files.ts';
 import { Output } from './io/output.ts';
 
 const TOP_USAGE = `usage: sts-keygen <command> [subcommand] [options]
@@ -13,11 +20,11 @@ Offline key ceremonies for STS prepaid metering: RSA keys, Nectar upload bundles
 vending keys from components, Shamir backups.
 
 Options for every command:
-  --json     print one JSON document on stdout (errors too: {"ok":false,...})
+  --json     print one JSON document on stdout (errors: {"error":{"code","message"}})
   --help     show the help of the command
   --version  print the version
 
-Exit codes: 0 done, 1 verification failed, 2 bad input or usage, 70 internal error.
+Exit codes: 0 done, 1 verification failed, 2 bad input or usage, 3 cannot write, 70 internal error.
 
 Commands:`;
 
@@ -85,18 +92,17 @@ export async function main(
     const first = rest[0];
     if (first === undefined || first.startsWith('-')) {
       if (first === '--version') {
-        out.text('sts-keygen 0.1.0');
+        out.text(versionText('sts-keygen', new URL('../package.json', import.meta.url)));
         return EXIT.ok;
       }
-      if (!help && first !== undefined)
-        throw new UsageError(`unknown option '${first}' (see sts-keygen --help)`);
+      if (!help && first !== undefined) throw usageError(`unknown option ${first} (see 'sts-keygen --help')`);
       // No command at all: the help (exit 2 unless asked for); in --json mode stdout stays one document.
       if (help || !json) out.text(await topHelp());
       if (help) return EXIT.ok;
-      throw new UsageError('no command given (see sts-keygen --help)');
+      throw usageError('no command given (see sts-keygen --help)');
     }
     const entry: RegistryEntry | undefined = registry.find((e) => e.word === first);
-    if (!entry) throw new UsageError(`unknown command '${first}' (see sts-keygen --help)`);
+    if (!entry) throw usageError(`unknown command '${first}' (see sts-keygen --help)`);
     const cmds = await loadCommands(entry);
     const found = match(cmds, rest);
     if (!found) {
@@ -107,7 +113,7 @@ export async function main(
         out.text(`usage: sts-keygen ${first} <subcommand> [options]\n\nSubcommands:\n${list}`);
       if (asked) return EXIT.ok;
       const sub = rest[1];
-      throw new UsageError(
+      throw usageError(
         sub === undefined ? `'${first}' needs a subcommand` : `unknown command '${first} ${sub}'`,
       );
     }
@@ -124,33 +130,27 @@ export async function main(
     return await found.command.run(found.rest, ctx);
   } catch (err) {
     abortOpenOutputs();
-    if (err instanceof CliError) {
-      out.error(err.message, err.exitCode);
-      return err.exitCode;
+    let error = err instanceof NotAvailableError ? new CliError('not-available', err.message) : err;
+    // A message of several lines (every problem of a file) becomes its first line plus detail lines,
+    // so --json carries them as "details" and the text mode prints each as its own line.
+    if (error instanceof CliError && error.details.length === 0 && error.message.includes('\n')) {
+      const all = error.message.split('\n');
+      error = new CliError(error.code, all[0] ?? '', error.exitCode, all);
     }
-    if (err instanceof NotAvailableError) {
-      out.error(err.message, EXIT.badInput);
-      return EXIT.badInput;
-    }
-    // A bug. Name it without the stack (STS_KEYGEN_DEBUG=1 shows the stack for developers).
-    const name = err instanceof Error ? err.name : 'Error';
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    out.error(`internal error: ${name}: ${message}`, EXIT.internal);
-    if (process.env.STS_KEYGEN_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    return EXIT.internal;
+    // A bug is one line too (the kit's report); STS_KEYGEN_DEBUG=1 shows its stack for developers.
+    if (!(error instanceof CliError) && process.env.STS_KEYGEN_DEBUG === '1' && error instanceof Error)
+      process.stderr.write(`${error.stack}\n`);
+    return reportError('sts-keygen', error, { json, streams: out.streams });
   }
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  abortOpenOutputs();
-  process.stderr.write(`sts-keygen: interrupted (${signal}); partial outputs removed\n`);
-  process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
 // Run when loaded by bin/sts-keygen.js (not when a test imports `main`).
 if (process.argv[1]?.endsWith('sts-keygen.js') || process.argv[1]?.endsWith('sts-keygen')) {
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Ctrl-C or SIGTERM: every output set still open is removed, then exit 130 / 143.
+  onTerminate(() => {
+    abortOpenOutputs();
+    process.stderr.write('sts-keygen: interrupted; partial outputs removed\n');
+  });
   process.on('uncaughtException', (err) => {
     abortOpenOutputs();
     process.stderr.write(`sts-keygen: internal error: ${err.name}: ${err.message.split('\n')[0]}\n`);

@@ -126,7 +126,7 @@ describe('bundle', () => {
     fs.writeFileSync(path.join(out, 'encrypted_symmetric.txt'), 'mine');
     const r = await runInProcess(bundleArgs(out));
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('encrypted_symmetric.txt already exists (sts-keygen never overwrites a file)');
+    expect(r.stderr).toContain('encrypted_symmetric.txt already exists (never overwritten)');
     expect(listFiles(out)).toEqual(['encrypted_symmetric.txt']);
     expect(fs.readFileSync(path.join(out, 'encrypted_symmetric.txt'), 'utf8')).toBe('mine');
   });

@@ -1,8 +1,8 @@
 // Test helpers for the ceremony commands: run sts-keygen as a real process, and an independent
 // KCV oracle (node:crypto's DES-EDE3 with three equal keys is single DES; HMAC-SHA-256 for DKGA04).
-import { spawn } from 'node:child_process';
 import { createCipheriv, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { runCli } from 'sts-cli-kit/testing';
 import { main } from '../src/cli.ts';
 import { Output } from '../src/io/output.ts';
 import { BIN, sink } from './cli-helpers.ts';
@@ -15,25 +15,10 @@ export interface Ran {
   stderr: string;
 }
 
-/** Run `sts-keygen args…` in `cwd` with `input` piped on stdin (stdin is never a TTY here). */
-export function keygen(args: string[], options: { cwd?: string; input?: string } = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('utf8');
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+/** Run `sts-keygen args…` in `cwd` with `input` piped on stdin (stdin is never a TTY here): the kit's runCli. */
+export async function keygen(args: string[], options: { cwd?: string; input?: string } = {}): Promise<Ran> {
+  const r = await runCli(BIN, args, { ...options, timeoutMs: 120_000 });
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /**

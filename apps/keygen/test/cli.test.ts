@@ -21,7 +21,7 @@ describe('sts-keygen dispatcher', () => {
     const r = run([]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain(
-      'Exit codes: 0 done, 1 verification failed, 2 bad input or usage, 70 internal error.',
+      'Exit codes: 0 done, 1 verification failed, 2 bad input or usage, 3 cannot write, 70 internal error.',
     );
   });
 
@@ -29,9 +29,10 @@ describe('sts-keygen dispatcher', () => {
     { args: ['frobnicate'], stderr: "sts-keygen: unknown command 'frobnicate' (see sts-keygen --help)\n" },
     { args: ['bundle', 'frob'], stderr: "sts-keygen: unexpected argument 'frob'\n" },
     { args: ['config'], stderr: "sts-keygen: 'config' needs a subcommand\n" },
-    { args: ['rsa', '--bogus'], stderr: "sts-keygen: unknown option '--bogus'\n" },
+    { args: ['rsa', '--bogus'], stderr: 'sts-keygen: unknown option --bogus\n' },
     { args: ['rsa', '--out'], stderr: 'sts-keygen: option --out needs a value\n' },
-    { args: ['bundle', 'open', '--dir', 'x'], stderr: 'sts-keygen: missing --recipient-key\n' },
+    { args: ['bundle', 'open', '--dir', 'x'], stderr: 'sts-keygen: --recipient-key is required\n' },
+    { args: ['--bogus'], stderr: "sts-keygen: unknown option --bogus (see 'sts-keygen --help')\n" },
   ])('$args → exit 2, "$stderr"', ({ args, stderr }) => {
     const r = run(args);
     expect(r.code).toBe(2);
@@ -45,20 +46,42 @@ describe('sts-keygen dispatcher', () => {
     expect(r.stdout).toMatch(/^usage: sts-keygen bundle open --dir DIR/);
   });
 
-  test('--json: an error is one JSON document on stdout as well as one line on stderr', () => {
+  test('--json: an error is the kit\'s one {"error":{"code","message"}} document on stdout, nothing on stderr', () => {
     const r = run(['--json', 'config', 'check', '/nonexistent/x.yml']);
     expect(r.code).toBe(2);
-    const doc = JSON.parse(r.stdout);
-    expect(doc.ok).toBe(false);
-    expect(doc.files[0].errors[0].message).toBe(
-      'cannot read config /nonexistent/x.yml: no such file or directory',
-    );
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        code: 'invalid-config',
+        message: '1 of 1 file(s) invalid',
+        details: [
+          'cannot read config /nonexistent/x.yml: no such file or directory',
+          '1 of 1 file(s) invalid',
+        ],
+      },
+    });
+    expect(r.stderr).toBe('');
   });
 
   test('--json usage error', () => {
     const r = run(['rsa', '--json']);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: false, exitCode: 2, error: 'missing --out' });
-    expect(r.stderr).toBe('sts-keygen: missing --out\n');
+    expect(r.stdout).toBe('{"error":{"code":"usage","message":"--out is required"}}\n');
+    expect(r.stderr).toBe('');
+  });
+
+  test('--json verification failure: exit 1, the same shape', async () => {
+    const r = run(['--json', 'ceremony', 'verify', '/nonexistent/t.jsonl']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        code: 'unreadable-file',
+        message: 'cannot read transcript /nonexistent/t.jsonl: no such file or directory',
+      },
+    });
+  });
+
+  test('--version prints the version of package.json', () => {
+    const r = run(['--version']);
+    expect(r).toEqual({ code: 0, stdout: 'sts-keygen 0.1.0\n', stderr: '' });
   });
 });

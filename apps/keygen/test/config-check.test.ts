@@ -46,11 +46,14 @@ describe('config check', () => {
     const r = run(['config', 'check', '--json', bad]);
     expect(r.code).toBe(2);
     const doc = JSON.parse(r.stdout);
-    expect(doc.ok).toBe(false);
-    expect(doc.files[0].errors.map((e: { path: string; line: number }) => [e.path, e.line])).toEqual([
-      ['tariff_index', 7],
-      ['key_type', 11],
-    ]);
+    expect(doc.error.code).toBe('invalid-config');
+    expect(doc.error.message).toBe('1 of 1 file(s) invalid');
+    expect(doc.error.details).toHaveLength(3);
+    expect(doc.error.details[0]).toMatch(
+      new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:7:\\d+: tariff_index: `),
+    );
+    expect(doc.error.details[1]).toMatch(/:11:\d+: key_type: /);
+    expect(r.stderr).toBe('');
   });
 
   test('a missing file is reported and the others still checked', () => {

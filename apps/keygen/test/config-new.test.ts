@@ -195,7 +195,7 @@ describe('config new refusals: one line naming the option, exit 2, no output fil
     const { out } = outPath();
     fs.writeFileSync(out, 'mine\n');
     const r = await keygenInProcess(configNew(keyFile, out, ...FIELDS));
-    expect(r.stderr).toBe(`sts-keygen: ${out} already exists (sts-keygen never overwrites a file)\n`);
+    expect(r.stderr).toBe(`sts-keygen: ${out} already exists (never overwritten)\n`);
     expect(r.code).toBe(2);
     expect(fs.readFileSync(out, 'utf8')).toBe('mine\n');
   });

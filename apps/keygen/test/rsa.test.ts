@@ -46,9 +46,7 @@ describe('rsa', () => {
     const before = fs.readFileSync(path.join(out, 'key.pem'));
     const r = run(['rsa', '--out', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(
-      `sts-keygen: ${path.join(out, 'key.pem')} already exists (sts-keygen never overwrites a file)\n`,
-    );
+    expect(r.stderr).toBe(`sts-keygen: ${path.join(out, 'key.pem')} already exists (never overwritten)\n`);
     expect(fs.readFileSync(path.join(out, 'key.pem')).equals(before)).toBe(true);
   });
 

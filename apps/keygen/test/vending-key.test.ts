@@ -59,14 +59,14 @@ describe('vending-key generate', SLOW, () => {
     const before = readFileSync(out, 'utf8');
     const r = await keygenInProcess(['vending-key', 'generate', '--dkga', '02', '--out', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`sts-keygen: ${out} already exists (sts-keygen never overwrites a file)\n`);
+    expect(r.stderr).toBe(`sts-keygen: ${out} already exists (never overwritten)\n`);
     expect(readFileSync(out, 'utf8')).toBe(before);
   });
 
   test.each([
     { args: ['--dkga', '03', '--out', 'x'], error: "--dkga must be 02 or 04, got '03'" },
-    { args: ['--out', 'x'], error: 'missing --dkga (02 for a 64-bit DES key, 04 for a 160-bit key)' },
-    { args: ['--dkga', '02'], error: 'missing --out' },
+    { args: ['--out', 'x'], error: '--dkga is required (02 for a 64-bit DES key, 04 for a 160-bit key)' },
+    { args: ['--dkga', '02'], error: '--out is required' },
     {
       args: ['--dkga', '02', '--out', 'x', '--seed', 'abc'],
       error: '--seed is only allowed with --rehearsal (real keys need real randomness)',
@@ -242,8 +242,9 @@ describe('vending-key components', SLOW, () => {
   test('without a terminal and without --rehearsal: refused, nothing revealed', async () => {
     const r = await keygen(['vending-key', 'components', '--count', '3', '--dkga', '02', '--json']);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, exitCode: 2 });
-    expect(r.stderr).toContain('must be a terminal');
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'usage' } });
+    expect(JSON.parse(r.stdout).error.message).toContain('must be a terminal');
+    expect(r.stderr).toBe('');
   });
 
   test('rehearsal: components XOR to the written key; KCVs of each and of the key', async () => {

@@ -122,7 +122,7 @@ function fifoStream(path: string): Socket {
 export async function readInput(path: string, opts: InputOptions): Promise<Buffer> {
   const maxBytes = opts.maxBytes ?? MAX_INPUT_BYTES;
   if (path === '-') {
-    checkStdin(opts.what);
+    if (opts.stdin === undefined) checkStdin(opts.what); // a stream passed in is the caller's to judge
     return readStream(opts.stdin ?? process.stdin, opts.what, '-', maxBytes);
   }
   const fail = (error: unknown) =>

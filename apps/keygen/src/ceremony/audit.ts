@@ -2,11 +2,11 @@
 // the ceremony file's SHA-256, and every file the transcript names against what is on disk now.
 
 import * as path from 'node:path';
-import { sha256Hex } from '../io/files.ts';
+import { sha256Hex } from 'sts-cli-kit';
 import { type ChainCheck, type TranscriptEntry, verifyTranscript } from './transcript.ts';
 
 /** Reads a file for the audit: its bytes, or the reason it cannot be read. */
-export type AuditReader = (file: string) => Uint8Array | { error: string };
+export type AuditReader = (file: string) => Promise<Uint8Array | { error: string }>;
 
 export interface AuditResult {
   readonly chain: ChainCheck;
@@ -34,13 +34,13 @@ function baseDirOf(transcriptFile: string, start: TranscriptEntry): string | und
  * Check a transcript: its chain; with `ceremonyFile`, that file's SHA-256; with `files`, every file
  * the transcript logged (last hash per path), the ceremony file where it was, and the summary's head.
  */
-export function auditTranscript(o: {
+export async function auditTranscript(o: {
   transcriptFile: string;
   text: string;
   ceremonyFile: string | undefined;
   files: boolean;
   read: AuditReader;
-}): AuditResult {
+}): Promise<AuditResult> {
   const chain = verifyTranscript(o.text);
   const problems = [...chain.problems];
   const start = chain.parsed[0];
@@ -58,8 +58,8 @@ export function auditTranscript(o: {
   const baseDir = start?.event === 'ceremony-start' ? baseDirOf(o.transcriptFile, start) : undefined;
   const recordedSha = typeof start?.ceremonySha256 === 'string' ? start.ceremonySha256 : undefined;
 
-  const compare = (shown: string, file: string, want: string, line: number): void => {
-    const got = o.read(file);
+  const compare = async (shown: string, file: string, want: string, line: number): Promise<void> => {
+    const got = await o.read(file);
     if ('error' in got) problems.push(`${shown}: ${got.error} (the transcript has it at line ${line})`);
     else if (sha256Hex(got) !== want) {
       problems.push(
@@ -68,7 +68,7 @@ export function auditTranscript(o: {
     }
   };
   if (o.ceremonyFile !== undefined && recordedSha !== undefined) {
-    compare(`ceremony file ${o.ceremonyFile}`, o.ceremonyFile, recordedSha, 1);
+    await compare(`ceremony file ${o.ceremonyFile}`, o.ceremonyFile, recordedSha, 1);
   }
   if (o.files && baseDir === undefined && start !== undefined) {
     problems.push('line 1: names no ceremony directory, so the files cannot be checked');
@@ -80,7 +80,7 @@ export function auditTranscript(o: {
       typeof start?.ceremonyFile === 'string'
     ) {
       const name = path.basename(start.ceremonyFile);
-      compare(`ceremony file ${name}`, path.join(baseDir, name), recordedSha, 1);
+      await compare(`ceremony file ${name}`, path.join(baseDir, name), recordedSha, 1);
       filesChecked.push(name);
     }
     const last = new Map<string, { sha256: string; line: number }>();
@@ -90,12 +90,12 @@ export function auditTranscript(o: {
       }
     });
     for (const [rel, { sha256, line }] of last) {
-      compare(rel, path.resolve(baseDir, rel), sha256, line);
+      await compare(rel, path.resolve(baseDir, rel), sha256, line);
       filesChecked.push(rel);
     }
     const summaryRel = start?.summary;
     if (typeof summaryRel === 'string') {
-      const summary = o.read(path.resolve(baseDir, summaryRel));
+      const summary = await o.read(path.resolve(baseDir, summaryRel));
       const head =
         'error' in summary
           ? undefined

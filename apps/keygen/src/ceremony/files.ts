@@ -1,7 +1,7 @@
 // Small file checks the ceremony commands make before any secret exists (on top of io/files.ts).
 // Refusing an output early means no custodian reveals or types anything for a run that must fail.
 
-import { OutputSet } from '../io/files.ts';
+import { OutputSet } from 'sts-cli-kit';
 
 /** `share-2-of-5.txt`: the file name of share `index` of `count` (shares split writes, a plan expects). */
 export function shareFileName(index: number, count: number): string {

@@ -1,8 +1,7 @@
 // Options shared by the ceremony commands: --rehearsal and --seed (seeded randomness is a rehearsal
 // privilege), and small number parsers whose errors name the option.
 
-import type { OptionSpec, ParsedArgs } from '../io/args.ts';
-import { UsageError } from '../io/errors.ts';
+import { flag, integerOption, type OptionSpec, type ParsedArgs, stringOption, usageError } from 'sts-cli-kit';
 import { type RandomSource, seededRandom, systemRandom } from './rng.ts';
 
 export const REHEARSAL_OPTIONS: OptionSpec = {
@@ -12,25 +11,21 @@ export const REHEARSAL_OPTIONS: OptionSpec = {
 
 /** `--rehearsal` and `--seed S`: a seed without --rehearsal is a usage error. */
 export function rehearsalOf(args: ParsedArgs): { rehearsal: boolean; rng: RandomSource } {
-  const rehearsal = args.values.rehearsal === true;
-  const seed = args.values.seed;
+  const rehearsal = flag(args, 'rehearsal');
+  const seed = stringOption(args, 'seed');
   if (seed !== undefined) {
     if (!rehearsal)
-      throw new UsageError('--seed is only allowed with --rehearsal (real keys need real randomness)');
-    if (typeof seed !== 'string' || seed === '') throw new UsageError('--seed needs a value');
+      throw usageError('--seed is only allowed with --rehearsal (real keys need real randomness)');
     return { rehearsal, rng: seededRandom(seed) };
   }
   return { rehearsal, rng: systemRandom };
 }
 
-/** A whole number option within [lo, hi]. */
+/** A whole number option within [lo, hi] that must be given (the kit's wording for both). */
 export function intOption(args: ParsedArgs, name: string, lo: number, hi: number): number {
-  const v = args.values[name];
-  if (v === undefined) throw new UsageError(`missing --${name}`);
-  if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < lo || Number(v) > hi) {
-    throw new UsageError(`--${name} must be a whole number from ${lo} to ${hi}, got '${String(v)}'`);
-  }
-  return Number(v);
+  const value = integerOption(args, name, { min: lo, max: hi });
+  if (value === undefined) throw usageError(`--${name} is required`);
+  return value;
 }
 
 /** `dir/REHEARSAL-name` for a rehearsal, the path unchanged otherwise. */

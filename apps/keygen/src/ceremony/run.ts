@@ -5,10 +5,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
+import { CliError, EXIT, type FileEvent, OutputSet, sha256Hex } from 'sts-cli-kit';
 import { loadCommands, registry } from '../commands/index.ts';
 import type { Command, CommandContext } from '../io/command.ts';
-import { CliError, EXIT, InputError, VerificationError } from '../io/errors.ts';
-import { type FileEvent, OutputSet, sha256Hex } from '../io/files.ts';
 import { Output } from '../io/output.ts';
 import type { Ceremony, ResolvedPlan } from './plan.ts';
 import { renderSummary, type StepRecord } from './summary.ts';
@@ -34,9 +33,9 @@ function loggable(result: Record<string, unknown>): Record<string, unknown> {
 
 async function findCommand(name: string): Promise<Command> {
   const entry = registry.find((e) => e.word === name.split(' ')[0]);
-  if (!entry) throw new InputError(`no module serves '${name}'`);
+  if (!entry) throw new CliError('bad-input', `no module serves '${name}'`);
   const found = (await loadCommands(entry)).find((c) => c.name === name);
-  if (!found) throw new InputError(`'${name}' is not available in this build`);
+  if (!found) throw new CliError('bad-input', `'${name}' is not available in this build`);
   return found;
 }
 
@@ -69,7 +68,7 @@ export async function runCeremony(o: RunOptions): Promise<RunResult> {
   const rel = (p: string): string => path.relative(baseDir, path.resolve(p)) || '.';
   const interactive = isInteractive(o.ctx.stdin);
   if (!o.yes && !interactive && o.plan.steps.some((s) => s.step.spec.risky)) {
-    throw new InputError('no terminal to confirm the steps on: pass --yes for a scripted run');
+    throw new CliError('bad-input', 'no terminal to confirm the steps on: pass --yes for a scripted run');
   }
 
   const started = new Date().toISOString();
@@ -145,7 +144,9 @@ export async function runCeremony(o: RunOptions): Promise<RunResult> {
         code = await (await findCommand(step.command)).run(argv, stepCtx);
       } catch (err) {
         const cli =
-          err instanceof CliError ? err : new CliError(`internal error in ${step.command}`, EXIT.internal);
+          err instanceof CliError
+            ? err
+            : new CliError('internal', `internal error in ${step.command}`, EXIT.internal);
         writer.append('step-failed', {
           step: step.number,
           command: step.command,
@@ -160,7 +161,14 @@ export async function runCeremony(o: RunOptions): Promise<RunResult> {
           result: {},
           error: cli.message,
         });
-        throw new CliError(`step ${step.number} (${step.command}): ${cli.message}`, cli.exitCode);
+        const said = `step ${step.number} (${step.command}): ${cli.message}`;
+        // The step's own detail lines (every problem of a file) stay with its error.
+        throw new CliError(
+          cli.code,
+          said,
+          cli.exitCode,
+          cli.details.length > 0 ? [said, ...cli.details] : [],
+        );
       }
       const json = captured.join('').trim().split('\n').pop() ?? '{}';
       const result = loggable(JSON.parse(json) as Record<string, unknown>);
@@ -174,7 +182,11 @@ export async function runCeremony(o: RunOptions): Promise<RunResult> {
           result,
           error: `exit ${code}`,
         });
-        throw new CliError(`step ${step.number} (${step.command}) ended with exit code ${code}`, code);
+        throw new CliError(
+          'step-failed',
+          `step ${step.number} (${step.command}) ended with exit code ${code}`,
+          code,
+        );
       }
       writer.append('step-done', { step: step.number, command: step.command, exitCode: code, result });
       records.push({
@@ -194,11 +206,12 @@ export async function runCeremony(o: RunOptions): Promise<RunResult> {
       } catch {
         now = 'missing';
       }
-      if (now !== e.sha256) throw new VerificationError(`${rel(e.path)} changed after it was written`);
+      if (now !== e.sha256)
+        throw new CliError('verification-failed', `${rel(e.path)} changed after it was written`, EXIT.failed);
     }
     writer.append('ceremony-done', { steps: records.length, files: files.length });
   } catch (err) {
-    failure = err instanceof CliError ? err : new CliError('internal error', EXIT.internal);
+    failure = err instanceof CliError ? err : new CliError('internal', 'internal error', EXIT.internal);
     writer.append('ceremony-failed', { error: failure.message, exitCode: failure.exitCode });
     if (!(err instanceof CliError)) throw err;
   } finally {
@@ -227,7 +240,11 @@ export async function runCeremony(o: RunOptions): Promise<RunResult> {
     });
     if (chain.problems.length > 0 && !failure) {
       // biome-ignore lint/correctness/noUnsafeFinally: a broken chain outranks everything else
-      throw new VerificationError(`the transcript does not verify: ${chain.problems[0]}`);
+      throw new CliError(
+        'verification-failed',
+        `the transcript does not verify: ${chain.problems[0]}`,
+        EXIT.failed,
+      );
     }
   }
   if (failure) throw failure;

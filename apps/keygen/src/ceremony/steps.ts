@@ -1,8 +1,8 @@
 // What a ceremony step may say: each command exports its own step description (its arguments and
 // which are files read or written), collected here so `ceremony plan` checks paths before any secret.
 
+import type { OptionSpec } from 'sts-cli-kit';
 import { loadCommands, registry } from '../commands/index.ts';
-import type { OptionSpec } from '../io/args.ts';
 
 /** How an argument is used. `inputs` is the list of positional files (`files:` in the YAML). */
 export type ArgKind = 'string' | 'int' | 'bool' | 'dkga' | 'input' | 'indir' | 'output' | 'outdir' | 'inputs';

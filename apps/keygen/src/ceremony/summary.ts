@@ -1,7 +1,7 @@
 // The text summary of a ceremony run: what was done, every file with its SHA-256, the KCVs, the
 // transcript's head hash, and a signature line per person (key-ceremony.md feature 9).
 
-import type { FileEvent } from '../io/files.ts';
+import type { FileEvent } from 'sts-cli-kit';
 import type { Ceremony } from './plan.ts';
 
 export interface StepRecord {

@@ -1,7 +1,7 @@
 // The custodian-facing terminal: one secret reader per stdin (a ceremony runs several steps on the
 // same stdin), reveal-then-clear for components, and confirmation prompts before risky steps.
 
-import { UsageError } from '../io/errors.ts';
+import { usageError } from 'sts-cli-kit';
 import { createSecretReader, type SecretReader } from '../io/secret-input.ts';
 
 /** ANSI: clear the screen and the scrollback, cursor home. Used after each custodian's reveal. */
@@ -41,5 +41,5 @@ export async function confirm(reader: SecretReader, question: string): Promise<v
   const answer = await reader.read(`${question} [y/N] `);
   const text = Buffer.from(answer).toString('utf8').trim().toLowerCase();
   answer.fill(0);
-  if (text !== 'y' && text !== 'yes') throw new UsageError('not confirmed: stopped before the step');
+  if (text !== 'y' && text !== 'yes') throw usageError('not confirmed: stopped before the step');
 }

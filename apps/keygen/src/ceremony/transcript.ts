@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError } from '../io/errors.ts';
+import { CliError } from 'sts-cli-kit';
 
 /** `prev` of the first entry. */
 const GENESIS = '0'.repeat(64);
@@ -28,7 +28,8 @@ export class TranscriptWriter {
       this.#fd = fs.openSync(file, 'wx', 0o644);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new InputError(
+      throw new CliError(
+        'bad-input',
         `cannot create transcript ${file}: ${code === 'EEXIST' ? 'already exists' : code}`,
       );
     }

@@ -1,8 +1,8 @@
 // Vending keys as a ceremony handles them: lengths per DKGA, DES parity and weak keys, components
 // XORed together, the key file format. The maths of KCVs lives in sts-crypto (kcv.ts).
 
+import { CliError, shown, usageError } from 'sts-cli-kit';
 import { bytesToHex, hexToBytes, type KcvMethod, kcv, kcvMethodForVendingKey, wipe } from 'sts-crypto';
-import { InputError, UsageError } from '../io/errors.ts';
 import { hasRehearsalMark, rehearsalMark } from '../io/rehearsal-mark.ts';
 import type { RandomSource } from './rng.ts';
 
@@ -17,10 +17,10 @@ export function vendingKeyLength(dkga: VendingDkga): number {
 /** `--dkga` value: '02' or '04' ('2' and '4' accepted, as people type them). */
 export function parseDkga(value: string | undefined): VendingDkga {
   if (value === undefined)
-    throw new UsageError('missing --dkga (02 for a 64-bit DES key, 04 for a 160-bit key)');
+    throw usageError('--dkga is required (02 for a 64-bit DES key, 04 for a 160-bit key)');
   if (value === '02' || value === '2') return '02';
   if (value === '04' || value === '4') return '04';
-  throw new UsageError(`--dkga must be 02 or 04, got '${value}'`);
+  throw usageError(`--dkga must be 02 or 04, got ${shown(value)}`);
 }
 
 /**
@@ -191,10 +191,11 @@ export function parseKeyFile(data: Uint8Array, file: string): { key: Uint8Array;
     lines++;
     hex = line.replace(/\s+/g, '');
   }
-  if (lines !== 1) throw new InputError(`key file ${file} must hold one line of hex digits, found ${lines}`);
+  if (lines !== 1)
+    throw new CliError('bad-input', `key file ${file} must hold one line of hex digits, found ${lines}`);
   try {
     return { key: hexToBytes(hex, `key file ${file}`), rehearsal };
   } catch (err) {
-    throw new InputError(err instanceof Error ? err.message : String(err));
+    throw new CliError('bad-input', err instanceof Error ? err.message : String(err));
   }
 }

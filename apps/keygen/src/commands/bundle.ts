@@ -4,6 +4,17 @@
 import { createPublicKey, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import {
+  CliError,
+  EXIT,
+  type FileObserver,
+  OutputSet,
+  parseCommandArgs,
+  requiredOption,
+  sha256Hex,
+  stringOption,
+  usageError,
+} from 'sts-cli-kit';
 import { formatDiagnostic, parseStsConfig } from 'sts-config';
 import {
   BUNDLE_DOES_NOT_VERIFY,
@@ -20,10 +31,8 @@ import {
 } from 'sts-crypto';
 import { REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
 import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
-import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
-import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
-import { assertDistinct, type FileObserver, OutputSet, readInput, sha256Hex } from '../io/files.ts';
+import { assertDistinct, readObserved } from '../io/files.ts';
 import { fingerprint, modulusBits, readPrivateKey, readPublicKey } from '../io/keys.ts';
 import { hasRehearsalMark, rehearsalMark } from '../io/rehearsal-mark.ts';
 import { readPassphraseFile } from '../io/secret-input.ts';
@@ -33,8 +42,8 @@ import { decodeConfigText, describeConfig } from './config-check.ts';
  * Read a 16-byte AES key or IV file: exactly 16 raw bytes (the Nectar guide's printable key
  * `v8y/B?E(H+MbQeTh` is such a file), or 32 hex digits with an optional final newline.
  */
-export function readKeyMaterialFile(file: string, what: string): Uint8Array {
-  const data = readInput(file, { what, maxBytes: 4096 });
+export async function readKeyMaterialFile(file: string, what: string): Promise<Uint8Array> {
+  const data = await readObserved(file, { what, maxBytes: 4096 });
   try {
     if (data.length === 16) return new Uint8Array(data);
     let end = data.length;
@@ -44,7 +53,8 @@ export function readKeyMaterialFile(file: string, what: string): Uint8Array {
     if (end === 32 && /^[0-9a-fA-F]{32}$/.test(text)) return new Uint8Array(Buffer.from(text, 'hex'));
     const hint =
       data.length === 17 && data[16] === 0x0a ? ' (the final newline counts: write it with printf)' : '';
-    throw new InputError(
+    throw new CliError(
+      'bad-input',
       `${what} ${file} must hold exactly 16 bytes or 32 hex digits, got ${data.length} bytes${hint}`,
     );
   } finally {
@@ -56,17 +66,25 @@ export function readKeyMaterialFile(file: string, what: string): Uint8Array {
  * Read and strictly validate a config file; invalid → InputError listing every problem. A config
  * marked REHEARSAL (config new --rehearsal) is refused unless this is a rehearsal.
  */
-function readValidConfig(file: string, observer: FileObserver | undefined, rehearsal: boolean): Buffer {
-  const bytes = readInput(file, { what: 'config', observer });
+async function readValidConfig(
+  file: string,
+  observer: FileObserver | undefined,
+  rehearsal: boolean,
+): Promise<Buffer> {
+  const bytes = await readObserved(file, { what: 'config', observer });
   const text = decodeConfigText(bytes, file);
   if (!rehearsal && hasRehearsalMark(text)) {
     bytes.fill(0);
-    throw new InputError(`config ${file} is a REHEARSAL configuration: bundle it with --rehearsal`);
+    throw new CliError(
+      'bad-input',
+      `config ${file} is a REHEARSAL configuration: bundle it with --rehearsal`,
+    );
   }
   const r = parseStsConfig(text, { source: file });
   if (!r.ok) {
     bytes.fill(0);
-    throw new InputError(
+    throw new CliError(
+      'bad-input',
       [
         `${file} is not a valid STS configuration; no bundle written:`,
         ...r.errors.map(formatDiagnostic),
@@ -83,7 +101,7 @@ function partsFromTexts(
   const decode = (t: string | undefined): Uint8Array => {
     const bytes = t === undefined ? undefined : decodeBase64Text(t);
     // Malformed base64 is tampering like any other: the same one message.
-    if (bytes === undefined) throw new VerificationError(BUNDLE_DOES_NOT_VERIFY);
+    if (bytes === undefined) throw new CliError('verification-failed', BUNDLE_DOES_NOT_VERIFY, EXIT.failed);
     return bytes;
   };
   const parts: BundleParts = {
@@ -95,8 +113,8 @@ function partsFromTexts(
   return parts;
 }
 
-function readText(file: string, observer: FileObserver | undefined): string {
-  return readInput(file, { what: 'bundle file', observer }).toString('latin1');
+async function readText(file: string, observer: FileObserver | undefined): Promise<string> {
+  return (await readObserved(file, { what: 'bundle file', observer })).toString('latin1');
 }
 
 const bundleStep: StepDescription = {
@@ -150,24 +168,22 @@ Prints the SHA-256 fingerprints of the recipient and signer keys (see 'sts-keyge
 Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid config, a file exists).`,
   step: bundleStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { ...optionsOf(bundleStep.args), ...REHEARSAL_OPTIONS });
+    const args = parseCommandArgs(argv, { ...optionsOf(bundleStep.args), ...REHEARSAL_OPTIONS });
     const { rehearsal } = rehearsalOf(args);
-    const configFile = requireString(args, 'config');
-    const signingFile = requireString(args, 'signing-key');
-    const recipientFile = requireString(args, 'recipient');
-    const dir = requireString(args, 'out');
-    const profileArg = optionalString(args, 'profile') ?? 'nectar';
+    const configFile = requiredOption(args, 'config');
+    const signingFile = requiredOption(args, 'signing-key');
+    const recipientFile = requiredOption(args, 'recipient');
+    const dir = requiredOption(args, 'out');
+    const profileArg = stringOption(args, 'profile') ?? 'nectar';
     if (profileArg !== 'nectar' && profileArg !== 'strong') {
-      throw new UsageError(
-        `--profile must be nectar or strong, got ${JSON.stringify(profileArg.slice(0, 20))}`,
-      );
+      throw usageError(`--profile must be nectar or strong, got ${JSON.stringify(profileArg.slice(0, 20))}`);
     }
     const profile: BundleProfile = profileArg;
-    const keyFile = optionalString(args, 'symmetric-key-file');
-    const ivFile = optionalString(args, 'iv-file');
-    const passFile = optionalString(args, 'passphrase-file');
+    const keyFile = stringOption(args, 'symmetric-key-file');
+    const ivFile = stringOption(args, 'iv-file');
+    const passFile = stringOption(args, 'passphrase-file');
     if (profile === 'strong' && keyFile) {
-      throw new UsageError(
+      throw usageError(
         '--symmetric-key-file is for the nectar profile; the strong profile draws its own secret',
       );
     }
@@ -189,17 +205,19 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
     let passphrase: Uint8Array | undefined;
     let key: Uint8Array | undefined;
     try {
-      config = readValidConfig(configFile, ctx.observer, rehearsal);
-      passphrase = passFile ? readPassphraseFile(passFile) : undefined;
+      config = await readValidConfig(configFile, ctx.observer, rehearsal);
+      passphrase = passFile ? await readPassphraseFile(passFile) : undefined;
       key = keyFile
-        ? readKeyMaterialFile(keyFile, 'symmetric key file')
+        ? await readKeyMaterialFile(keyFile, 'symmetric key file')
         : randomBytes(profile === 'nectar' ? 16 : 64);
-      const signingKey = readPrivateKey(signingFile, 'signing key', passphrase, ctx.observer, { rehearsal });
-      const recipientKey = readPublicKey(recipientFile, 'recipient key', ctx.observer);
+      const signingKey = await readPrivateKey(signingFile, 'signing key', passphrase, ctx.observer, {
+        rehearsal,
+      });
+      const recipientKey = await readPublicKey(recipientFile, 'recipient key', ctx.observer);
       if (modulusBits(signingKey) !== 4096) {
         ctx.out.warn(`signing key ${signingFile} is ${modulusBits(signingKey)}-bit; Nectar expects RSA-4096`);
       }
-      const iv = ivFile ? readKeyMaterialFile(ivFile, 'IV file') : randomBytes(16);
+      const iv = ivFile ? await readKeyMaterialFile(ivFile, 'IV file') : randomBytes(16);
       const signerPublic = fingerprint(signingKey);
       const recipientPrint = fingerprint(recipientKey);
 
@@ -214,7 +232,7 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
         mac: parts.mac ? encodeBase64Lines(parts.mac) : undefined,
       };
 
-      await outputs.run(() => {
+      await outputs.run(async () => {
         outputs.ensureDir(dir);
         outputs.write(path.join(dir, BUNDLE_FILES.data), texts.data, { secret: false });
         outputs.write(path.join(dir, BUNDLE_FILES.digest), texts.digest, { secret: false });
@@ -228,10 +246,10 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
         }
         // Self-check on what is on disk: decode, decrypt with the key in memory, verify the signature.
         const onDisk = partsFromTexts({
-          data: readText(path.join(dir, BUNDLE_FILES.data), undefined),
-          digest: readText(path.join(dir, BUNDLE_FILES.digest), undefined),
-          symmetric: readText(path.join(dir, BUNDLE_FILES.symmetric), undefined),
-          mac: profile === 'strong' ? readText(path.join(dir, BUNDLE_FILES.mac), undefined) : undefined,
+          data: await readText(path.join(dir, BUNDLE_FILES.data), undefined),
+          digest: await readText(path.join(dir, BUNDLE_FILES.digest), undefined),
+          symmetric: await readText(path.join(dir, BUNDLE_FILES.symmetric), undefined),
+          mac: profile === 'strong' ? await readText(path.join(dir, BUNDLE_FILES.mac), undefined) : undefined,
         });
         let same = false;
         try {
@@ -243,7 +261,11 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
           if (!(err instanceof BundleVerificationError)) throw err;
         }
         if (!same)
-          throw new VerificationError('self-check failed: the written bundle does not decrypt to the config');
+          throw new CliError(
+            'verification-failed',
+            'self-check failed: the written bundle does not decrypt to the config',
+            EXIT.failed,
+          );
       });
       const totalMs = performance.now() - started;
       const configSha = sha256Hex(config);
@@ -282,14 +304,16 @@ Exit codes: 0 done, 1 the self-check failed, 2 bad usage or input (invalid confi
 };
 
 /** Which profile a bundle directory holds: profile.txt present → strong, else nectar. */
-function detectProfile(dir: string, observer: FileObserver | undefined): BundleProfile {
+async function detectProfile(dir: string, observer: FileObserver | undefined): Promise<BundleProfile> {
   const file = path.join(dir, BUNDLE_FILES.profile);
   if (!fs.existsSync(file)) return 'nectar';
-  const text = readInput(file, { what: 'profile file', observer, maxBytes: 1024 }).toString('latin1');
+  const text = (await readObserved(file, { what: 'profile file', observer, maxBytes: 1024 })).toString(
+    'latin1',
+  );
   // The profile line, then nothing but comment lines (a rehearsal's mark).
   const [first, ...rest] = text.trim().split(/\r?\n/);
   if (first !== STRONG_PROFILE_LINE || rest.some((l) => !l.trim().startsWith('#'))) {
-    throw new VerificationError(BUNDLE_DOES_NOT_VERIFY);
+    throw new CliError('verification-failed', BUNDLE_DOES_NOT_VERIFY, EXIT.failed);
   }
   return 'strong';
 }
@@ -308,15 +332,15 @@ const openStep: StepDescription = {
 };
 
 async function openCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, optionsOf(openStep.args));
-  const dir = requireString(args, 'dir');
-  const recipientFile = requireString(args, 'recipient-key');
-  const signerFile = requireString(args, 'signer');
-  const outFile = optionalString(args, 'out');
-  const passFile = optionalString(args, 'passphrase-file');
+  const args = parseCommandArgs(argv, optionsOf(openStep.args));
+  const dir = requiredOption(args, 'dir');
+  const recipientFile = requiredOption(args, 'recipient-key');
+  const signerFile = requiredOption(args, 'signer');
+  const outFile = stringOption(args, 'out');
+  const passFile = stringOption(args, 'passphrase-file');
   const started = performance.now();
 
-  const profile = detectProfile(dir, ctx.observer);
+  const profile = await detectProfile(dir, ctx.observer);
   // Bundles made before VERIFY.md left them carried one; no signature covers it, so it is not read.
   const stray = path.join(dir, 'VERIFY.md');
   if (fs.existsSync(stray)) {
@@ -333,17 +357,20 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
     assertDistinct([...bundleFiles, recipientFile, signerFile, ...(passFile ? [passFile] : [])], [outFile]);
     outputs.plan(outFile);
   }
-  const passphrase = passFile ? readPassphraseFile(passFile) : undefined;
+  const passphrase = passFile ? await readPassphraseFile(passFile) : undefined;
   let config: Uint8Array | undefined;
   try {
-    const recipientKey = readPrivateKey(recipientFile, 'recipient key', passphrase, ctx.observer);
-    const signerKey = readPublicKey(signerFile, 'signer key', ctx.observer);
-    const [data, digest, symmetric, mac] = bundleFiles.map((f) => readText(f, ctx.observer));
+    const recipientKey = await readPrivateKey(recipientFile, 'recipient key', passphrase, ctx.observer);
+    const signerKey = await readPublicKey(signerFile, 'signer key', ctx.observer);
+    const texts: string[] = [];
+    for (const f of bundleFiles) texts.push(await readText(f, ctx.observer));
+    const [data, digest, symmetric, mac] = texts;
     const parts = partsFromTexts({ data, digest, symmetric, mac });
     try {
       config = openBundle({ profile, parts, recipientKey, signerKey });
     } catch (err) {
-      if (err instanceof BundleVerificationError) throw new VerificationError(BUNDLE_DOES_NOT_VERIFY);
+      if (err instanceof BundleVerificationError)
+        throw new CliError('verification-failed', BUNDLE_DOES_NOT_VERIFY, EXIT.failed);
       throw err;
     }
     const source = `${dir} (decrypted config)`;
@@ -351,7 +378,8 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
     const rehearsal = hasRehearsalMark(configText);
     const r = parseStsConfig(configText, { source });
     if (!r.ok) {
-      throw new InputError(
+      throw new CliError(
+        'bad-input',
         [
           `the bundle verifies but its config is invalid; nothing written:`,
           ...r.errors.map(formatDiagnostic),
@@ -361,7 +389,7 @@ async function openCommand(argv: string[], ctx: CommandContext): Promise<number>
     const summary = describeConfig(r.config);
     r.config.vendingKey.fill(0);
     const configBytes = config;
-    await outputs.run(() => {
+    await outputs.run(async () => {
       if (outFile) outputs.write(outFile, configBytes, { secret: true });
     });
     const configSha = sha256Hex(config);

@@ -2,6 +2,7 @@
 // touched, then run step by step into a hash-chained transcript (key-ceremony.md features 1, 9, 12).
 
 import * as path from 'node:path';
+import { CliError, EXIT, parseCommandArgs, sha256Hex, stringOption, usageError } from 'sts-cli-kit';
 import { auditTranscript } from '../ceremony/audit.ts';
 import {
   type Ceremony,
@@ -13,10 +14,8 @@ import {
 import { runCeremony, toolVersion } from '../ceremony/run.ts';
 import { loadStepSpecs } from '../ceremony/steps.ts';
 import { kcvLines } from '../ceremony/summary.ts';
-import { optionalString, parseArgs } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
-import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
-import { readInput, sha256Hex } from '../io/files.ts';
+import { readObserved } from '../io/files.ts';
 import { decodeConfigText } from './config-check.ts';
 
 /** A transcript is a few hundred lines per ceremony; this bound leaves room for thousands of files. */
@@ -31,20 +30,25 @@ interface Loaded {
 
 /** Read, parse, validate and resolve; every problem reported at once (exit 2). */
 async function load(file: string, rehearsal: boolean, ctx: CommandContext): Promise<Loaded> {
-  const data = readInput(file, { observer: ctx.observer, what: 'ceremony file', maxBytes: 256 * 1024 });
+  const data = await readObserved(file, {
+    observer: ctx.observer,
+    what: 'ceremony file',
+    maxBytes: 256 * 1024,
+  });
   const sha256 = sha256Hex(data);
   const parsed = parseCeremony(data.toString('utf8'), await loadStepSpecs());
-  if (!parsed.ceremony) throw new InputError(`${file}:\n${parsed.problems.map(formatProblem).join('\n')}`);
+  if (!parsed.ceremony)
+    throw new CliError('bad-input', `${file}:\n${parsed.problems.map(formatProblem).join('\n')}`);
   const resolved = resolvePlan(parsed.ceremony, file, rehearsal);
-  if (!resolved.plan) throw new InputError(`${file}:\n${resolved.problems.map(formatProblem).join('\n')}`);
+  if (!resolved.plan)
+    throw new CliError('bad-input', `${file}:\n${resolved.problems.map(formatProblem).join('\n')}`);
   return { file, sha256, ceremony: parsed.ceremony, plan: resolved.plan };
 }
 
 function onlyFile(args: { positionals: string[] }, name: string): string {
   const [file, ...extra] = args.positionals;
-  if (file === undefined) throw new UsageError(`${name} needs the ceremony file`);
-  if (extra.length > 0)
-    throw new UsageError(`${name} takes one ceremony file, got ${args.positionals.length}`);
+  if (file === undefined) throw usageError(`${name} needs the ceremony file`);
+  if (extra.length > 0) throw usageError(`${name} takes one ceremony file, got ${args.positionals.length}`);
   return file;
 }
 
@@ -59,7 +63,7 @@ or written by an earlier step, that no output exists yet or is written twice, an
 both read and written. Prints the plan and the file's SHA-256. Touches no secret, writes nothing.
   --rehearsal show the plan with the REHEARSAL- output names a rehearsal run would use`,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { rehearsal: { type: 'boolean' } }, true);
+    const args = parseCommandArgs(argv, { rehearsal: { type: 'boolean' } }, { allowPositionals: true });
     const file = onlyFile(args, 'ceremony plan');
     const rehearsal = args.values.rehearsal === true;
     const { sha256, ceremony, plan: p } = await load(file, rehearsal, ctx);
@@ -123,19 +127,19 @@ timestamps, never a secret) and the summary with a signature line per person.
               Shamir share bytes still come from the system RNG inside shamir-secret-sharing)
 Exit codes: those of the failing step (1 verification, 2 bad input); the summary records it.`,
   async run(argv, ctx) {
-    const args = parseArgs(
+    const args = parseCommandArgs(
       argv,
       { rehearsal: { type: 'boolean' }, seed: { type: 'string' }, yes: { type: 'boolean' } },
-      true,
+      { allowPositionals: true },
     );
     const file = onlyFile(args, 'ceremony run');
     const rehearsal = args.values.rehearsal === true;
     const seed = args.values.seed;
     if (seed !== undefined && !rehearsal) {
-      throw new UsageError('--seed is only allowed with --rehearsal (real keys need real randomness)');
+      throw usageError('--seed is only allowed with --rehearsal (real keys need real randomness)');
     }
     if (seed !== undefined && (typeof seed !== 'string' || seed === ''))
-      throw new UsageError('--seed needs a value');
+      throw usageError('--seed needs a value');
     const loaded = await load(file, rehearsal, ctx);
     const result = await runCeremony({
       ceremonyFile: file,
@@ -188,24 +192,28 @@ line's prev; a removed, inserted or moved line in seq).
                    to the ceremony's directory, found from where the transcript lies now
 Exit codes: 0 the transcript (and the files) verify, 1 they do not, 2 bad usage or unreadable transcript.`,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { files: { type: 'boolean' }, ceremony: { type: 'string' } }, true);
+    const args = parseCommandArgs(
+      argv,
+      { files: { type: 'boolean' }, ceremony: { type: 'string' } },
+      { allowPositionals: true },
+    );
     const [transcriptFile, ...extra] = args.positionals;
-    if (transcriptFile === undefined) throw new UsageError('ceremony verify needs the transcript file');
+    if (transcriptFile === undefined) throw usageError('ceremony verify needs the transcript file');
     if (extra.length > 0)
-      throw new UsageError(`ceremony verify takes one transcript, got ${args.positionals.length}`);
-    const ceremonyFile = optionalString(args, 'ceremony');
-    const data = readInput(transcriptFile, { what: 'transcript', maxBytes: MAX_TRANSCRIPT_BYTES });
+      throw usageError(`ceremony verify takes one transcript, got ${args.positionals.length}`);
+    const ceremonyFile = stringOption(args, 'ceremony');
+    const data = await readObserved(transcriptFile, { what: 'transcript', maxBytes: MAX_TRANSCRIPT_BYTES });
     const text = decodeConfigText(data, `transcript ${transcriptFile}`);
-    const result = auditTranscript({
+    const result = await auditTranscript({
       transcriptFile: path.resolve(transcriptFile),
       text,
       ceremonyFile,
       files: args.values.files === true,
-      read: (file) => {
+      read: async (file) => {
         try {
-          return readInput(file, { what: 'file' });
+          return await readObserved(file, { what: 'file' });
         } catch (err) {
-          if (!(err instanceof InputError)) throw err;
+          if (!(err instanceof CliError)) throw err;
           return { error: err.message.replace(/^cannot read file [^:]*: /, '') };
         }
       },
@@ -214,7 +222,11 @@ Exit codes: 0 the transcript (and the files) verify, 1 they do not, 2 bad usage 
     const headLine = `head of chain: ${chain.head} (${chain.entries} entries)`;
     if (result.problems.length > 0) {
       ctx.out.info(headLine);
-      throw new VerificationError(`${transcriptFile} does not verify: ${result.problems[0]}`);
+      throw new CliError(
+        'verification-failed',
+        `${transcriptFile} does not verify: ${result.problems[0]}`,
+        EXIT.failed,
+      );
     }
     const title = typeof start?.title === 'string' ? start.title : '?';
     const failed = end?.event === 'ceremony-failed';

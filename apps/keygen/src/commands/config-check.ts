@@ -1,19 +1,18 @@
 // `sts-keygen config check FILE...`: validate STS configuration files with sts-config.
 // Prints every problem as `FILE:LINE:COL: path: message`; exit 2 if any file is invalid.
 
+import { CliError, EXIT, parseCommandArgs, usageError } from 'sts-cli-kit';
 import { formatDiagnostic, parseStsConfig, type StsConfig } from 'sts-config';
 import { kcv, kcvMethodForVendingKey } from 'sts-crypto';
-import { parseArgs } from '../io/args.ts';
 import type { Command } from '../io/command.ts';
-import { EXIT, InputError, UsageError } from '../io/errors.ts';
-import { readInput } from '../io/files.ts';
+import { readObserved } from '../io/files.ts';
 
 /** Decode UTF-8 strictly: a config with broken encoding is refused, not guessed at. */
 export function decodeConfigText(bytes: Uint8Array, file: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new InputError(`${file} is not UTF-8 text`);
+    throw new CliError('bad-input', `${file} is not UTF-8 text`);
   }
 }
 
@@ -61,24 +60,27 @@ Exit codes: 0 all valid, 2 any file invalid or unreadable.`,
     secretOutputs: false,
   },
   async run(argv, ctx) {
-    const args = parseArgs(argv, {}, true);
-    if (args.positionals.length === 0) throw new UsageError('config check needs at least one FILE');
+    const args = parseCommandArgs(argv, {}, { allowPositionals: true });
+    if (args.positionals.length === 0) throw usageError('config check needs at least one FILE');
     const results: Record<string, unknown>[] = [];
     const lines: string[] = [];
+    /** Every problem as one line, for the --json error's details. */
+    const problems: string[] = [];
     let bad = false;
     for (const file of args.positionals) {
       let text: string;
       try {
-        const bytes = readInput(file, { what: 'config', observer: ctx.observer });
+        const bytes = await readObserved(file, { what: 'config', observer: ctx.observer });
         try {
           text = decodeConfigText(bytes, file); // the config holds the vending key
         } finally {
           bytes.fill(0);
         }
       } catch (err) {
-        if (!(err instanceof InputError)) throw err;
+        if (!(err instanceof CliError)) throw err;
         bad = true;
         ctx.out.info(`sts-keygen: ${err.message}`);
+        problems.push(err.message);
         results.push({ file, ok: false, errors: [{ message: err.message }], warnings: [] });
         continue;
       }
@@ -86,7 +88,10 @@ Exit codes: 0 all valid, 2 any file invalid or unreadable.`,
       for (const w of r.warnings) ctx.out.info(`${formatDiagnostic(w)} (warning)`);
       if (!r.ok) {
         bad = true;
-        for (const e of r.errors) ctx.out.info(formatDiagnostic(e));
+        for (const e of r.errors) {
+          ctx.out.info(formatDiagnostic(e));
+          problems.push(formatDiagnostic(e));
+        }
         results.push({ file, ok: false, errors: r.errors, warnings: r.warnings });
         continue;
       }
@@ -97,9 +102,12 @@ Exit codes: 0 all valid, 2 any file invalid or unreadable.`,
     }
     if (bad) {
       const invalid = results.filter((r) => r.ok === false).length;
-      lines.push(`${invalid} of ${results.length} file(s) invalid`);
+      const verdict = `${invalid} of ${results.length} file(s) invalid`;
+      // --json: the one error shape of the kit, every problem a detail line; text: as printed above.
+      if (ctx.json) throw new CliError('invalid-config', verdict, EXIT.usage, [...problems, verdict]);
+      lines.push(verdict);
     }
-    ctx.out.result(lines, { ok: !bad, exitCode: bad ? EXIT.badInput : EXIT.ok, files: results });
-    return bad ? EXIT.badInput : EXIT.ok;
+    ctx.out.result(lines, { files: results });
+    return bad ? EXIT.usage : EXIT.ok;
   },
 };

@@ -1,15 +1,14 @@
 // `sts-keygen config new`: an STS configuration file (nectar-compat §1) made from a vending key file
 // and options, so the key never passes through an editor; checked as `config check` checks, 0600.
 
+import { CliError, EXIT, OutputSet, parseCommandArgs, stringOption, usageError } from 'sts-cli-kit';
 import { configFromJson, type FieldKey, formatDiagnostic, formatStsConfig, parseStsConfig } from 'sts-config';
 import { bytesToHex, wipe } from 'sts-crypto';
 import { REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
 import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
 import { parseKeyFile } from '../ceremony/vending-key.ts';
-import { optionalString, parseArgs } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
-import { EXIT, InputError, UsageError } from '../io/errors.ts';
-import { assertDistinct, OutputSet, readInput } from '../io/files.ts';
+import { assertDistinct, readObserved } from '../io/files.ts';
 import { rehearsalMark } from '../io/rehearsal-mark.ts';
 import { decodeConfigText, describeConfig } from './config-check.ts';
 
@@ -112,8 +111,11 @@ function planProblems(args: Readonly<Record<string, unknown>>): { arg: string; m
 }
 
 /** The non-secret fields of an existing configuration (for a key change: same fields, new revision). */
-function fieldsOfExisting(file: string, ctx: CommandContext): Partial<Record<FieldOption, string>> {
-  const bytes = readInput(file, { what: 'config', observer: ctx.observer });
+async function fieldsOfExisting(
+  file: string,
+  ctx: CommandContext,
+): Promise<Partial<Record<FieldOption, string>>> {
+  const bytes = await readObserved(file, { what: 'config', observer: ctx.observer });
   let text: string;
   try {
     text = decodeConfigText(bytes, file);
@@ -122,7 +124,8 @@ function fieldsOfExisting(file: string, ctx: CommandContext): Partial<Record<Fie
   }
   const r = parseStsConfig(text, { source: file });
   if (!r.ok) {
-    throw new InputError(
+    throw new CliError(
+      'bad-input',
       [
         `--from ${file} is not a valid STS configuration; nothing written:`,
         ...r.errors.map(formatDiagnostic),
@@ -181,33 +184,37 @@ KCV, never the key.
   --rehearsal  for a REHEARSAL key file: the configuration gets a '# REHEARSAL' comment line
                (a REHEARSAL key without --rehearsal is refused)
 
-Exit codes: 0 written, 2 bad usage or input (a missing or invalid option, an unreadable key file,
-an invalid --from file, an output that exists).`,
+Exit codes: 0 written, 1 the written file did not read back, 2 bad usage or input (a missing or
+invalid option, an unreadable key file, an invalid --from file, an output that exists), 3 cannot write.`,
   step: configNewStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { ...optionsOf(configNewStep.args), ...REHEARSAL_OPTIONS });
-    const keyFile = optionalString(args, 'vending-key');
-    const out = optionalString(args, 'out');
-    const from = optionalString(args, 'from');
+    const args = parseCommandArgs(argv, { ...optionsOf(configNewStep.args), ...REHEARSAL_OPTIONS });
+    const keyFile = stringOption(args, 'vending-key');
+    const out = stringOption(args, 'out');
+    const from = stringOption(args, 'from');
     const given: Partial<Record<FieldOption, string>> = {};
     for (const option of Object.keys(FIELD_OPTIONS) as FieldOption[]) {
-      const value = optionalString(args, option);
+      const value = stringOption(args, option);
       if (value !== undefined) given[option] = value;
     }
     const { rehearsal } = rehearsalOf(args);
     const absent = [...(keyFile === undefined ? ['vending-key'] : []), ...(out === undefined ? ['out'] : [])];
     if (from === undefined) absent.push(...fieldValues(given, undefined).missing);
     if (keyFile === undefined || out === undefined || absent.length > 0) {
-      throw new UsageError(requiredMessage(absent));
+      throw usageError(requiredMessage(absent));
     }
 
     assertDistinct([keyFile, ...(from === undefined ? [] : [from])], [out]);
     const outputs = new OutputSet(ctx.observer);
     outputs.plan(out);
     try {
-      const base = from === undefined ? undefined : fieldsOfExisting(from, ctx);
+      const base = from === undefined ? undefined : await fieldsOfExisting(from, ctx);
       const { values } = fieldValues(given, base);
-      const data = readInput(keyFile, { what: 'vending key file', observer: ctx.observer, maxBytes: 4096 });
+      const data = await readObserved(keyFile, {
+        what: 'vending key file',
+        observer: ctx.observer,
+        maxBytes: 4096,
+      });
       let parsed: ReturnType<typeof parseKeyFile>;
       try {
         parsed = parseKeyFile(data, keyFile);
@@ -218,13 +225,17 @@ an invalid --from file, an output that exists).`,
       let text: Buffer | undefined;
       try {
         if (parsed.rehearsal && !rehearsal) {
-          throw new InputError(
+          throw new CliError(
+            'bad-input',
             `vending key file ${keyFile} is a REHEARSAL key: make its configuration with --rehearsal`,
           );
         }
         const checked = configFromJson({ ...values, vending_key: bytesToHex(key).toLowerCase() });
         if (!checked.ok) {
-          throw new InputError(checked.errors.map((e) => asOptionMessage(e.path, e.message)).join('\n'));
+          throw new CliError(
+            'bad-input',
+            checked.errors.map((e) => asOptionMessage(e.path, e.message)).join('\n'),
+          );
         }
         for (const w of checked.warnings) ctx.out.warn(asOptionMessage(w.path, w.message));
         const body = formatStsConfig(checked.config);
@@ -235,16 +246,21 @@ an invalid --from file, an output that exists).`,
         );
         // The file as written must pass 'config check' as it stands (comment line included).
         const asRead = parseStsConfig(text.toString('utf8'), { source: out });
-        if (!asRead.ok) throw new InputError(asRead.errors.map(formatDiagnostic).join('\n'));
+        if (!asRead.ok) throw new CliError('bad-input', asRead.errors.map(formatDiagnostic).join('\n'));
         const summary = describeConfig(asRead.config);
         asRead.config.vendingKey.fill(0);
         const bytes = text;
-        await outputs.run(() => {
+        await outputs.run(async () => {
           outputs.write(out, bytes, { secret: true });
-          const back = readInput(out, { what: 'written configuration' });
+          const back = await readObserved(out, { what: 'written configuration' });
           const same = Buffer.compare(back, bytes) === 0;
           back.fill(0);
-          if (!same) throw new InputError(`${out} does not read back as written: nothing kept`);
+          if (!same)
+            throw new CliError(
+              'verification-failed',
+              `${out} does not read back as written: nothing kept`,
+              EXIT.failed,
+            );
         });
         const lines = [
           `configuration written to ${out} (mode 0600)`,

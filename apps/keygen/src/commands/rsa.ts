@@ -12,12 +12,11 @@ import {
 } from 'node:crypto';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { CliError, EXIT, OutputSet, parseCommandArgs, requiredOption, stringOption } from 'sts-cli-kit';
 import { REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
 import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
-import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command } from '../io/command.ts';
-import { EXIT, VerificationError } from '../io/errors.ts';
-import { assertDistinct, OutputSet, readInput } from '../io/files.ts';
+import { assertDistinct, readObserved } from '../io/files.ts';
 import { fingerprint } from '../io/keys.ts';
 import { rehearsalMark } from '../io/rehearsal-mark.ts';
 import { readPassphraseFile } from '../io/secret-input.ts';
@@ -30,17 +29,25 @@ const RSA_EXPONENT = 65537;
 function checkKeyPair(privateKey: KeyObject, publicKey: KeyObject): void {
   const d = publicKey.asymmetricKeyDetails;
   if (publicKey.asymmetricKeyType !== 'rsa' || d?.modulusLength !== RSA_BITS) {
-    throw new VerificationError(`the new key is not RSA-${RSA_BITS} (got ${d?.modulusLength ?? '?'} bits)`);
+    throw new CliError(
+      'verification-failed',
+      `the new key is not RSA-${RSA_BITS} (got ${d?.modulusLength ?? '?'} bits)`,
+      EXIT.failed,
+    );
   }
   if (d.publicExponent !== BigInt(RSA_EXPONENT))
-    throw new VerificationError('the new key does not have exponent 65537');
+    throw new CliError('verification-failed', 'the new key does not have exponent 65537', EXIT.failed);
   if (fingerprint(privateKey) !== fingerprint(publicKey)) {
-    throw new VerificationError('the public key file does not belong to the private key file');
+    throw new CliError(
+      'verification-failed',
+      'the public key file does not belong to the private key file',
+      EXIT.failed,
+    );
   }
   const challenge = randomBytes(32);
   const signature = sign('sha256', challenge, privateKey);
   if (!verify('sha256', challenge, publicKey, signature)) {
-    throw new VerificationError('the new key pair fails a sign/verify round trip');
+    throw new CliError('verification-failed', 'the new key pair fails a sign/verify round trip', EXIT.failed);
   }
 }
 
@@ -73,10 +80,10 @@ The fingerprint is the SHA-256 of the DER public key, hex with colons, the same 
 Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exists.`,
   step: rsaStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { ...optionsOf(rsaStep.args), ...REHEARSAL_OPTIONS });
+    const args = parseCommandArgs(argv, { ...optionsOf(rsaStep.args), ...REHEARSAL_OPTIONS });
     const { rehearsal } = rehearsalOf(args);
-    const dir = requireString(args, 'out');
-    const passFile = optionalString(args, 'passphrase-file');
+    const dir = requiredOption(args, 'out');
+    const passFile = stringOption(args, 'passphrase-file');
     const keyFile = path.join(dir, 'key.pem');
     const pubFile = path.join(dir, 'public.pub');
     if (passFile) assertDistinct([passFile], [keyFile, pubFile]);
@@ -84,7 +91,7 @@ Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exist
     // Every check before the first side effect: outputs must not exist, the passphrase must be readable.
     outputs.plan(keyFile);
     outputs.plan(pubFile);
-    const passphrase = passFile ? readPassphraseFile(passFile) : undefined;
+    const passphrase = passFile ? await readPassphraseFile(passFile) : undefined;
     // A Buffer view over the passphrase, not a copy: wiping `passphrase` covers it.
     const pass = passphrase && Buffer.from(passphrase.buffer, passphrase.byteOffset, passphrase.byteLength);
     try {
@@ -100,19 +107,19 @@ Exit codes: 0 done, 1 the new key failed its checks, 2 bad usage or a file exist
       const publicPem = pair.publicKey.export({ type: 'spki', format: 'pem' });
       // A rehearsal pair says so above its PEM blocks, where OpenSSL and node:crypto read past text.
       const mark = rehearsal ? rehearsalMark('key') : '';
-      const print = await outputs.run(() => {
+      const print = await outputs.run(async () => {
         outputs.ensureDir(dir);
         outputs.write(keyFile, mark + privatePem, { secret: true });
         outputs.write(pubFile, mark + publicPem, { secret: false });
         // Read back what is on disk, not what is in memory.
-        const privBytes = readInput(keyFile, { what: 'private key' });
+        const privBytes = await readObserved(keyFile, { what: 'private key' });
         let readPrivate: KeyObject;
         try {
           readPrivate = createPrivateKey(pass ? { key: privBytes, passphrase: pass } : { key: privBytes });
         } finally {
           privBytes.fill(0);
         }
-        const readPublic = createPublicKey(readInput(pubFile, { what: 'public key' }));
+        const readPublic = createPublicKey(await readObserved(pubFile, { what: 'public key' }));
         checkKeyPair(readPrivate, readPublic);
         return fingerprint(readPublic);
       });

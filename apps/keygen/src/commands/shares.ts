@@ -4,6 +4,15 @@
 import * as path from 'node:path';
 import { combine as shamirCombine, split as shamirSplit } from 'shamir-secret-sharing';
 import {
+  CliError,
+  EXIT,
+  OutputSet,
+  parseCommandArgs,
+  requiredOption,
+  stringOption,
+  usageError,
+} from 'sts-cli-kit';
+import {
   bytesToHex,
   checkShareSet,
   decodeShare,
@@ -21,10 +30,8 @@ import { intOption, REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.t
 import type { RandomSource } from '../ceremony/rng.ts';
 import { optionsOf, type StepDescription } from '../ceremony/steps.ts';
 import { keyFileText, parseKeyFile, vendingKeyCheck } from '../ceremony/vending-key.ts';
-import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
-import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
-import { assertDistinct, OutputSet, readInput } from '../io/files.ts';
+import { assertDistinct, readObserved } from '../io/files.ts';
 
 /** How many M-subsets a split recombines at most; beyond that, a random sample of this size. */
 const SUBSET_SAMPLE = 500;
@@ -98,8 +105,10 @@ async function checkAllSubsets(
       const check = vendingKeyCheck(recovered);
       if (!sameBytes(recovered, secret) || check.kcv !== shares[0]!.kcv) {
         const names = subset.map((i) => shares[i]!.index).join(', ');
-        throw new VerificationError(
+        throw new CliError(
+          'verification-failed',
           `shares ${names} do not recombine to the key: split refused, no share written`,
+          EXIT.failed,
         );
       }
     } finally {
@@ -144,23 +153,24 @@ which recover it. Each share is an STS-SHARE v1 text file DIR/share-k-of-N.txt (
 exclusive) carrying the set id, M, N, its index, the label and the key's KCV, with a checksum.
 Before anything is reported done, every M-subset (a random ${SUBSET_SAMPLE} when there are more) is recombined
 and checked against the KCV, and the written files are read back; on any failure no share is left.
-  --label L   what the key is, printed in every share (default: "vending key")`,
+  --label L   what the key is, printed in every share (default: "vending key"); 1 to 80
+              printable characters, no control or bidirectional control character`,
   step: splitStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { ...optionsOf(splitStep.args), ...REHEARSAL_OPTIONS });
+    const args = parseCommandArgs(argv, { ...optionsOf(splitStep.args), ...REHEARSAL_OPTIONS });
     const count = intOption(args, 'shares', 2, 255);
     const threshold = intOption(args, 'threshold', 2, 255);
-    if (threshold > count) throw new UsageError(`--threshold ${threshold} is more than --shares ${count}`);
-    const input = requireString(args, 'in');
-    const dir = requireString(args, 'out');
-    const label = shareLabel(optionalString(args, 'label') ?? 'vending key');
-    if (label === undefined) throw new UsageError(`--label must be ${SHARE_LABEL_RULE}`);
+    if (threshold > count) throw usageError(`--threshold ${threshold} is more than --shares ${count}`);
+    const input = requiredOption(args, 'in');
+    const dir = requiredOption(args, 'out');
+    const label = shareLabel(stringOption(args, 'label') ?? 'vending key');
+    if (label === undefined) throw usageError(`--label must be ${SHARE_LABEL_RULE}`);
     const { rehearsal, rng } = rehearsalOf(args);
     const files = Array.from({ length: count }, (_, i) => path.join(dir, shareFileName(i + 1, count)));
     assertDistinct([input], [dir, ...files]);
     refuseExisting(...files);
 
-    const data = readInput(input, { observer: ctx.observer, what: 'key file', maxBytes: 4096 });
+    const data = await readObserved(input, { observer: ctx.observer, what: 'key file', maxBytes: 4096 });
     let parsed: ReturnType<typeof parseKeyFile>;
     try {
       parsed = parseKeyFile(data, input);
@@ -172,12 +182,13 @@ and checked against the KCV, and the written files are read back; on any failure
     let raw: Uint8Array[] = [];
     try {
       if (key.length !== 8 && key.length !== 20) {
-        throw new InputError(
+        throw new CliError(
+          'bad-input',
           `key file ${input} must hold 8 bytes (DKGA02) or 20 bytes (DKGA04), got ${key.length}`,
         );
       }
       if (keyIsRehearsal && !rehearsal) {
-        throw new InputError(`key file ${input} is a REHEARSAL key: split it with --rehearsal`);
+        throw new CliError('bad-input', `key file ${input} is a REHEARSAL key: split it with --rehearsal`);
       }
       const check = vendingKeyCheck(key);
       const info: Omit<ShareInfo, 'index'> = {
@@ -202,19 +213,24 @@ and checked against the KCV, and the written files are read back; on any failure
       const checked = await checkAllSubsets(made, key, rng.fork('subset-sample'));
       const total = binomial(count, threshold);
 
-      await new OutputSet(ctx.observer).run((set) => {
+      await new OutputSet(ctx.observer).run(async (set) => {
         set.ensureDir(dir);
         for (const f of files) set.plan(f);
         files.forEach((f, i) => {
           set.write(f, texts[i]!, { secret: true });
         });
         // Read back what landed on disk: a share that does not decode is no backup.
-        files.forEach((f, i) => {
-          const back = readInput(f, { what: 'share file', maxBytes: 64 * 1024 });
+        for (const [i, f] of files.entries()) {
+          const back = await readObserved(f, { what: 'share file', maxBytes: 64 * 1024 });
           const same = back.toString('utf8') === texts[i];
           back.fill(0);
-          if (!same) throw new VerificationError(`${f} does not read back as written: split refused`);
-        });
+          if (!same)
+            throw new CliError(
+              'verification-failed',
+              `${f} does not read back as written: split refused`,
+              EXIT.failed,
+            );
+        }
       });
 
       const lines = [
@@ -251,12 +267,19 @@ and checked against the KCV, and the written files are read back; on any failure
  * Read and decode share files; problems are collected per file, never thrown one at a time.
  * A file that cannot be read throws, after the shares decoded so far are destroyed.
  */
-function readShares(files: readonly string[], ctx: CommandContext): { shares: Share[]; problems: string[] } {
+async function readShares(
+  files: readonly string[],
+  ctx: CommandContext,
+): Promise<{ shares: Share[]; problems: string[] }> {
   const shares: Share[] = [];
   const problems: string[] = [];
   try {
     for (const file of files) {
-      const data = readInput(file, { observer: ctx.observer, what: 'share file', maxBytes: 64 * 1024 });
+      const data = await readObserved(file, {
+        observer: ctx.observer,
+        what: 'share file',
+        maxBytes: 64 * 1024,
+      });
       const decoded = decodeShare(data.toString('utf8'));
       data.fill(0);
       if (decoded.ok) shares.push(decoded.share);
@@ -284,13 +307,13 @@ Exit 0 when every share is intact, 1 when any is not.`,
     secretOutputs: false,
   },
   async run(argv, ctx) {
-    const args = parseArgs(argv, {}, true);
-    if (args.positionals.length === 0) throw new UsageError('shares verify needs at least one share file');
+    const args = parseCommandArgs(argv, {}, { allowPositionals: true });
+    if (args.positionals.length === 0) throw usageError('shares verify needs at least one share file');
     const results: { file: string; share: ShareInfo }[] = [];
     const lines: string[] = [];
     const damaged: string[] = [];
     for (const file of args.positionals) {
-      const { shares, problems } = readShares([file], ctx);
+      const { shares, problems } = await readShares([file], ctx);
       const share = shares[0];
       if (share) {
         const info = share.info();
@@ -307,7 +330,11 @@ Exit 0 when every share is intact, 1 when any is not.`,
     if (damaged.length > 0) {
       if (!ctx.json && lines.length > 0) ctx.out.text(lines.join('\n'));
       const bad = total - results.length;
-      throw new VerificationError(`${damaged.join('\n')}\n${bad} of ${total} share file(s) did not verify`);
+      throw new CliError(
+        'verification-failed',
+        `${damaged.join('\n')}\n${bad} of ${total} share file(s) did not verify`,
+        EXIT.failed,
+      );
     }
     lines.push(`${total} share file(s) intact`);
     ctx.out.result(lines, { command: 'shares verify', files: results });
@@ -333,24 +360,26 @@ twice, too few shares (the message says how many are missing). The recovered key
 KCV in the shares, else exit 1 and nothing is written.`,
   step: combineStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, optionsOf(combineStep.args), true);
-    const out = requireString(args, 'out');
+    const args = parseCommandArgs(argv, optionsOf(combineStep.args), { allowPositionals: true });
+    const out = requiredOption(args, 'out');
     const files = args.positionals;
-    if (files.length === 0) throw new UsageError('shares combine needs the share files');
+    if (files.length === 0) throw usageError('shares combine needs the share files');
     assertDistinct(files, [out]);
     refuseExisting(out);
-    const { shares, problems } = readShares(files, ctx);
+    const { shares, problems } = await readShares(files, ctx);
     let key: Uint8Array | undefined;
     try {
-      if (problems.length > 0) throw new VerificationError(problems.join('\n'));
+      if (problems.length > 0) throw new CliError('verification-failed', problems.join('\n'), EXIT.failed);
       const setProblems = checkShareSet(shares);
-      if (setProblems.length > 0) throw new InputError(setProblems.join('\n'));
+      if (setProblems.length > 0) throw new CliError('bad-input', setProblems.join('\n'));
       const first = shares[0]!;
       key = await shamirCombine(shares.map((s) => s.data));
       const recovered = kcv(key, first.kcvMethod);
       if (recovered !== first.kcv) {
-        throw new VerificationError(
+        throw new CliError(
+          'verification-failed',
           `the recovered key does not match the KCV ${first.kcv} (${first.kcvMethod}) in the shares: a share is wrong; nothing written`,
+          EXIT.failed,
         );
       }
       const keyBytes = key;

@@ -1,6 +1,15 @@
 // `sts-keygen vending-key generate|components|combine`: vending keys made whole or from custodian
 // components under dual control, each identified by its KCV (key-ceremony.md features 2-4).
 
+import {
+  CliError,
+  EXIT,
+  OutputSet,
+  parseCommandArgs,
+  requiredOption,
+  stringOption,
+  usageError,
+} from 'sts-cli-kit';
 import { wipe } from 'sts-crypto';
 import { refuseExisting } from '../ceremony/files.ts';
 import { intOption, REHEARSAL_OPTIONS, rehearsalOf } from '../ceremony/options.ts';
@@ -21,10 +30,7 @@ import {
   vendingKeyCheck,
   vendingKeyLength,
 } from '../ceremony/vending-key.ts';
-import { optionalString, parseArgs, requireString } from '../io/args.ts';
 import type { Command, CommandContext } from '../io/command.ts';
-import { EXIT, InputError, UsageError, VerificationError } from '../io/errors.ts';
-import { OutputSet } from '../io/files.ts';
 
 const MAX_COMPONENTS = 9;
 /** `dkga:` in a ceremony step: "02" or "04", required. */
@@ -102,9 +108,9 @@ created exclusively with mode 0600. Prints the key check value (KCV) and its met
   --rehearsal mark the file REHEARSAL; --seed S makes the key repeatable (rehearsal only)`,
   step: generateStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { ...optionsOf(generateStep.args), ...REHEARSAL_OPTIONS });
-    const dkga = parseDkga(optionalString(args, 'dkga'));
-    const out = requireString(args, 'out');
+    const args = parseCommandArgs(argv, { ...optionsOf(generateStep.args), ...REHEARSAL_OPTIONS });
+    const dkga = parseDkga(stringOption(args, 'dkga'));
+    const out = requiredOption(args, 'out');
     const { rehearsal, rng } = rehearsalOf(args);
     const { key, redrawn } = generateVendingKey(dkga, rng);
     try {
@@ -157,14 +163,14 @@ next custodian. Only the KCVs are printed at the end, with the combined key's KC
 Without --rehearsal a terminal is required (components must never land in a pipe or a log).`,
   step: componentsStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { ...optionsOf(componentsStep.args), ...REHEARSAL_OPTIONS });
+    const args = parseCommandArgs(argv, { ...optionsOf(componentsStep.args), ...REHEARSAL_OPTIONS });
     const count = intOption(args, 'count', 2, MAX_COMPONENTS);
-    const dkga = parseDkga(optionalString(args, 'dkga'));
-    const out = optionalString(args, 'out');
+    const dkga = parseDkga(stringOption(args, 'dkga'));
+    const out = stringOption(args, 'out');
     const { rehearsal, rng } = rehearsalOf(args);
     const interactive = isInteractive(ctx.stdin);
     if (!interactive && !rehearsal) {
-      throw new UsageError(
+      throw usageError(
         'vending-key components reveals each component on a terminal, one custodian at a time: stdin and stderr must be a terminal (use --rehearsal for a dry run)',
       );
     }
@@ -218,14 +224,15 @@ function parseComponent(typed: Uint8Array, k: number, dkga: VendingDkga): Uint8A
             : -1;
     if (v < 0) {
       digits.fill(0);
-      throw new InputError(`component ${k}: not hex (only 0-9, A-F and spaces)`);
+      throw new CliError('bad-input', `component ${k}: not hex (only 0-9, A-F and spaces)`);
     }
     digits.push(v);
   }
   if (digits.length !== want * 2) {
     const got = digits.length;
     digits.fill(0);
-    throw new InputError(
+    throw new CliError(
+      'bad-input',
       `component ${k} must be ${want * 2} hex digits (${want} bytes) for DKGA${dkga}, got ${got}`,
     );
   }
@@ -261,10 +268,10 @@ component, two equal components, a combined key that is a DES weak or semi-weak 
   --rehearsal mark the key file REHEARSAL (--seed S is accepted and unused: custodians type the components)`,
   step: combineStep,
   async run(argv, ctx) {
-    const args = parseArgs(argv, { ...optionsOf(combineStep.args), ...REHEARSAL_OPTIONS });
+    const args = parseCommandArgs(argv, { ...optionsOf(combineStep.args), ...REHEARSAL_OPTIONS });
     const count = intOption(args, 'components', 2, MAX_COMPONENTS);
-    const dkga = parseDkga(optionalString(args, 'dkga'));
-    const out = optionalString(args, 'out');
+    const dkga = parseDkga(stringOption(args, 'dkga'));
+    const out = stringOption(args, 'out');
     const { rehearsal } = rehearsalOf(args);
     if (out !== undefined) refuseExisting(out); // before any custodian types anything
     const reader = secretReaderFor(ctx.stdin);
@@ -286,24 +293,29 @@ component, two equal components, a combined key that is a DES weak or semi-weak 
         typedKcv.fill(0);
         if (!/^[0-9A-F]{6}$/.test(brought)) {
           // Never echo what was typed: a component typed one line early lands here.
-          throw new InputError(
+          throw new CliError(
+            'bad-input',
             `custodian ${k}: the KCV must be 6 hex digits, got ${brought.length} character(s)`,
           );
         }
         if (isZeroKey(part, dkga)) {
-          throw new InputError(
+          throw new CliError(
+            'bad-input',
             `component ${k} is all zeros${dkga === '02' ? ' (parity bits aside)' : ''}: refused`,
           );
         }
         const check = vendingKeyCheck(part);
         if (check.kcv !== brought) {
-          throw new VerificationError(
+          throw new CliError(
+            'verification-failed',
             `custodian ${k}: the component does not match the KCV ${brought} (${check.method}): re-enter it; nothing was written`,
+            EXIT.failed,
           );
         }
         const twin = parts.findIndex((p, i) => i < k - 1 && sameKeyBits(p, part, dkga));
         if (twin >= 0) {
-          throw new InputError(
+          throw new CliError(
+            'bad-input',
             `component ${k} is the same as component ${twin + 1}: each custodian must bring a different component`,
           );
         }
@@ -311,10 +323,13 @@ component, two equal components, a combined key that is a DES weak or semi-weak 
         ctx.out.info(`custodian ${k} of ${count}: component accepted, KCV ${check.kcv} (${check.method})`);
       }
       key = combineComponents(parts, dkga);
-      if (isZeroKey(key, dkga)) throw new InputError('the combined key is all zeros: refused');
+      if (isZeroKey(key, dkga)) throw new CliError('bad-input', 'the combined key is all zeros: refused');
       const weakness = desWeakness(key);
       if (weakness !== undefined) {
-        throw new InputError(`the combined key is a DES ${weakness} key: refused (generate new components)`);
+        throw new CliError(
+          'bad-input',
+          `the combined key is a DES ${weakness} key: refused (generate new components)`,
+        );
       }
       const { lines, data } = await reportCombinedKey(ctx, {
         dkga,

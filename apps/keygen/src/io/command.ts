@@ -1,8 +1,8 @@
 // The contract between the dispatcher (cli.ts) and each command module (commands/*.ts).
 // A module exports `commands: Command[]`; commands/index.ts says which module serves which words.
 
+import type { FileObserver } from 'sts-cli-kit';
 import type { StepDescription } from '../ceremony/steps.ts';
-import type { FileObserver } from './files.ts';
 import type { Output } from './output.ts';
 
 /** What every command receives besides its arguments. */

@@ -2,8 +2,8 @@
 // and the one fingerprint format of this tool (what `openssl dgst -sha256 -c` prints of the DER SPKI).
 
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { InputError } from './errors.ts';
-import { type FileObserver, readInput } from './files.ts';
+import { CliError, type FileObserver } from 'sts-cli-kit';
+import { readObserved } from './files.ts';
 import { hasRehearsalMark } from './rehearsal-mark.ts';
 
 /**
@@ -21,7 +21,10 @@ export function fingerprint(key: KeyObject): string {
 
 function checkRsa(key: KeyObject, file: string, what: string): KeyObject {
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new InputError(`${what} ${file} is a ${key.asymmetricKeyType ?? 'non-RSA'} key, not an RSA key`);
+    throw new CliError(
+      'bad-input',
+      `${what} ${file} is a ${key.asymmetricKeyType ?? 'non-RSA'} key, not an RSA key`,
+    );
   }
   return key;
 }
@@ -30,22 +33,25 @@ function checkRsa(key: KeyObject, file: string, what: string): KeyObject {
  * Read an RSA private key (PEM). An encrypted key needs `passphrase`; a wrong one is named as such.
  * With `{ rehearsal: false }` a key marked REHEARSAL (`rsa --rehearsal`) is refused.
  */
-export function readPrivateKey(
+export async function readPrivateKey(
   file: string,
   what: string,
   passphrase: Uint8Array | undefined,
   observer?: FileObserver,
   use: { rehearsal?: boolean } = {},
-): KeyObject {
-  const pem = readInput(file, { what, observer });
+): Promise<KeyObject> {
+  const pem = await readObserved(file, { what, observer });
   const head = pem.subarray(0, Math.max(0, pem.indexOf('-----BEGIN'))).toString('latin1');
   if (use.rehearsal === false && hasRehearsalMark(head)) {
     pem.fill(0);
-    throw new InputError(`${what} ${file} is a REHEARSAL key: use it with --rehearsal`);
+    throw new CliError('bad-input', `${what} ${file} is a REHEARSAL key: use it with --rehearsal`);
   }
   const encrypted = pem.includes('ENCRYPTED');
   if (encrypted && passphrase === undefined) {
-    throw new InputError(`${what} ${file} is encrypted: give its passphrase with --passphrase-file`);
+    throw new CliError(
+      'bad-input',
+      `${what} ${file} is encrypted: give its passphrase with --passphrase-file`,
+    );
   }
   try {
     // A Buffer view over the caller's bytes, not a copy: the caller's wipe then covers it.
@@ -53,25 +59,25 @@ export function readPrivateKey(
     const key = createPrivateKey(pass === undefined ? { key: pem } : { key: pem, passphrase: pass });
     return checkRsa(key, file, what);
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    if (encrypted) throw new InputError(`cannot decrypt ${what} ${file}: wrong passphrase`);
-    throw new InputError(`${what} ${file} is not a PEM private key`);
+    if (err instanceof CliError) throw err;
+    if (encrypted) throw new CliError('bad-input', `cannot decrypt ${what} ${file}: wrong passphrase`);
+    throw new CliError('bad-input', `${what} ${file} is not a PEM private key`);
   } finally {
     pem.fill(0);
   }
 }
 
 /** Read an RSA public key (PEM SPKI `PUBLIC KEY`, or PKCS#1 `RSA PUBLIC KEY`). */
-export function readPublicKey(file: string, what: string, observer?: FileObserver): KeyObject {
-  const pem = readInput(file, { what, observer });
+export async function readPublicKey(file: string, what: string, observer?: FileObserver): Promise<KeyObject> {
+  const pem = await readObserved(file, { what, observer });
   if (pem.includes('PRIVATE KEY')) {
-    throw new InputError(`${what} ${file} holds a private key: give the public key (.pub)`);
+    throw new CliError('bad-input', `${what} ${file} holds a private key: give the public key (.pub)`);
   }
   let key: KeyObject;
   try {
     key = createPublicKey({ key: pem });
   } catch {
-    throw new InputError(`${what} ${file} is not a PEM public key`);
+    throw new CliError('bad-input', `${what} ${file} is not a PEM public key`);
   }
   return checkRsa(key, file, what);
 }

@@ -1,8 +1,8 @@
 // Secret input: key components and passphrases, typed hidden at a terminal or piped on stdin.
 // Secrets come back as bytes the caller wipes, never as strings that linger in the heap.
 
-import { InputError, UsageError } from './errors.ts';
-import { readInput } from './files.ts';
+import { CliError, checkStdin, usageError } from 'sts-cli-kit';
+import { readObserved } from './files.ts';
 
 /** A source of secret lines: one `read()` per component or passphrase. */
 export interface SecretReader {
@@ -64,11 +64,11 @@ function ttyReader(stdin: NodeJS.ReadStream, stderr: NodeJS.WritableStream): Sec
                 return;
               }
               if (byte === CTRL_C) {
-                finish(new UsageError('cancelled'));
+                finish(usageError('cancelled'));
                 return;
               }
               if (byte === CTRL_D && len === 0) {
-                finish(new InputError('no input (end of file)'));
+                finish(new CliError('bad-input', 'no input (end of file)'));
                 return;
               }
               if (byte === BACKSPACE || byte === CTRL_H) {
@@ -92,17 +92,44 @@ function ttyReader(stdin: NodeJS.ReadStream, stderr: NodeJS.WritableStream): Sec
   };
 }
 
-/** Lines from a pipe: stdin is read to its end once, then handed out a line at a time (LF or CRLF). */
+/** Piped secrets are a few lines (components, KCVs, passphrases): more than this is not a ceremony's input. */
+export const MAX_PIPED_SECRET_BYTES = 64 * 1024;
+
+/**
+ * Lines from a pipe: stdin is read to its end once (at most MAX_PIPED_SECRET_BYTES, refused beyond
+ * that while reading), then handed out a line at a time (LF or CRLF). The process's own stdin is
+ * checked first: a device such as /dev/zero is refused before a byte is read.
+ */
 function pipeReader(stdin: NodeJS.ReadableStream): SecretReader {
   let all: Promise<Buffer> | undefined;
   let offset = 0;
   const load = (): Promise<Buffer> => {
     all ??= new Promise<Buffer>((resolve, reject) => {
+      if (stdin === process.stdin) checkStdin('secret input');
       const chunks: Buffer[] = [];
-      stdin.on('data', (c: Buffer) => chunks.push(c));
+      let total = 0;
+      const wipe = () => {
+        for (const c of chunks) c.fill(0);
+      };
+      const onData = (c: Buffer) => {
+        chunks.push(c);
+        total += c.length;
+        if (total > MAX_PIPED_SECRET_BYTES) {
+          wipe();
+          stdin.off('data', onData);
+          (stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+          reject(
+            new CliError(
+              'too-large',
+              `cannot read secret input from standard input: larger than ${MAX_PIPED_SECRET_BYTES} bytes`,
+            ),
+          );
+        }
+      };
+      stdin.on('data', onData);
       stdin.on('end', () => {
         const joined = Buffer.concat(chunks);
-        for (const c of chunks) c.fill(0);
+        wipe();
         resolve(joined);
       });
       stdin.on('error', reject);
@@ -113,7 +140,7 @@ function pipeReader(stdin: NodeJS.ReadableStream): SecretReader {
     interactive: false,
     async read(): Promise<Uint8Array> {
       const data = await load();
-      if (offset >= data.length) throw new InputError('not enough lines on standard input');
+      if (offset >= data.length) throw new CliError('bad-input', 'not enough lines on standard input');
       let end = data.indexOf(LF, offset);
       if (end < 0) end = data.length;
       let stop = end;
@@ -141,13 +168,13 @@ export function createSecretReader(
  * Read a passphrase file: its first line, without the line end (what `openssl -pass file:F` uses).
  * An empty passphrase is refused. The caller wipes the result.
  */
-export function readPassphraseFile(file: string): Uint8Array {
-  const data = readInput(file, { what: 'passphrase file', maxBytes: 64 * 1024 });
+export async function readPassphraseFile(file: string): Promise<Uint8Array> {
+  const data = await readObserved(file, { what: 'passphrase file', maxBytes: 64 * 1024 });
   let end = data.indexOf(LF);
   if (end < 0) end = data.length;
   if (end > 0 && data[end - 1] === CR) end--;
   const pass = Uint8Array.prototype.slice.call(data, 0, end);
   data.fill(0);
-  if (pass.length === 0) throw new InputError(`passphrase file ${file} is empty`);
+  if (pass.length === 0) throw new CliError('bad-input', `passphrase file ${file} is empty`);
   return pass;
 }
