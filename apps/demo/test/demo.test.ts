@@ -179,11 +179,7 @@ describe('npm run demo, end to end (two real RSA-4096 generations)', () => {
     )?.[1];
     const uploads = sdkOutput(lines, 'client.configurations.upload');
     expect(uploads).toEqual([
-      [
-        expect.stringMatching(
-          new RegExp(`^cfg_[0-9a-f]+  demo_utility  vending key KCV ${kcv} \\(des\\)$`),
-        ),
-      ],
+      [expect.stringMatching(new RegExp(`^cfg_[0-9a-f]+  demo_utility  vending key KCV ${kcv} \\(des\\)$`))],
       [
         expect.stringMatching(
           new RegExp(`^cfg_[0-9a-f]+  demo_utility_ti02  vending key KCV ${kcv} \\(des\\)$`),
