@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { serviceSteps } from './service-step.ts';
 import { binPath, DemoError, type RunResult, Shell, type ToolName } from './shell.ts';
 
 const USAGE = `usage: npm run demo [-- --keep]      (or: node --import tsx apps/demo/src/demo.ts [--keep])
@@ -12,7 +13,8 @@ const USAGE = `usage: npm run demo [-- --keep]      (or: node --import tsx apps/
 Runs the toolkit end to end in a fresh temporary directory with the real command-line tools:
 RSA-4096 key pairs, a vending key and an STS configuration, the Nectar upload bundle and its
 receiving side, a simulated meter, tokens (credit, water meter factor, key change, credit under
-the new key), the meter accepting them and refusing a replay.
+the new key), the meter accepting them and refusing a replay; then the same story through the
+token service (sts-service): the bundles uploaded and the tokens asked for with the sts-client SDK.
 
   --keep   keep the temporary directory (keys, configuration, bundle, meter state) at the end
   --help   this help
@@ -46,7 +48,8 @@ async function runDemo(sh: Shell, out: (line: string) => void): Promise<void> {
   out('   Generating two RSA-4096 key pairs: a few seconds each…');
   const fingerprint = (l: string) => l.startsWith('fingerprint');
   await sh.run('sts-keygen', ['rsa', '--out', 'utility'], { show: fingerprint });
-  await sh.run('sts-keygen', ['rsa', '--out', 'kmc'], { show: fingerprint });
+  const kmc = await sh.run('sts-keygen', ['rsa', '--out', 'kmc'], { show: fingerprint });
+  const kmcFingerprint = find(kmc, /^fingerprint[^:]*: (\S+)$/m, "the KMC key's fingerprint");
 
   step(
     2,
@@ -197,6 +200,17 @@ async function runDemo(sh: Shell, out: (line: string) => void): Promise<void> {
     if (!pattern.test(shown.stdout)) throw new DemoError(`the meter does not show ${what}`);
   }
   note('35.5 kWh of credit (25.5 + 10), water meter factor 1000, the new key (TI 02, KRN 2) installed');
+
+  await serviceSteps({
+    sh,
+    out,
+    step,
+    note,
+    kmcFingerprint,
+    kcv: kcvGenerated,
+    meterCreated: METER_CREATED,
+    first: 9,
+  });
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -247,7 +261,7 @@ async function main(argv: readonly string[]): Promise<number> {
   out('STS toolkit demo: from key ceremony to a meter, with the real command-line tools.');
   out(`Working directory: ${dir} (${keep ? 'kept at the end' : 'removed at the end; --keep keeps it'})`);
   out('The commands below run there; to repeat them, keep it (--keep), cd there and define:');
-  const tools: ToolName[] = ['sts-keygen', 'sts-vend', 'sts-meter'];
+  const tools: ToolName[] = ['sts-keygen', 'sts-vend', 'sts-meter', 'sts-service'];
   out(`  alias ${tools.map((t) => `${t}='node ${binPath(t)}'`).join(' ')}`);
   try {
     await runDemo(sh, out);

@@ -1,11 +1,12 @@
-// The demo's process runner: runs the repo's real CLIs (sts-keygen, sts-vend, sts-meter) as child
+// The demo's process runner: runs the repo's real CLIs (sts-keygen, sts-vend, sts-meter, sts-service) as child
 // processes in the demo directory, shows each command as a user would type it, and turns a failure into one line.
 
-import { type ChildProcess, execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export type ToolName = 'sts-keygen' | 'sts-vend' | 'sts-meter';
+export type ToolName = 'sts-keygen' | 'sts-vend' | 'sts-meter' | 'sts-service';
 
 /** The repo root, from this file's place in it (apps/demo/src/shell.ts). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -14,6 +15,7 @@ const BIN_PATHS: Record<ToolName, string> = {
   'sts-keygen': 'apps/keygen/bin/sts-keygen.js',
   'sts-vend': 'apps/vend/bin/sts-vend.js',
   'sts-meter': 'apps/meter-sim/bin/sts-meter.js',
+  'sts-service': 'apps/service/bin/sts-service.js',
 };
 
 /** The absolute path of a tool's launcher. */
@@ -86,6 +88,49 @@ export class Shell {
       if (line.trim() !== '' && (options.show === undefined || options.show(line))) this.#out(`     ${line}`);
     }
     return result;
+  }
+
+  /**
+   * Starts a tool that keeps running (a server) and resolves with its first stdout line once it is
+   * printed; `stop()` sends SIGTERM and resolves with the exit code. A signal to the demo reaches it too.
+   */
+  async background(
+    tool: ToolName,
+    args: readonly string[],
+  ): Promise<{ firstLine: string; stop: () => Promise<number | null> }> {
+    const command = [tool, ...args].map(shellQuote).join(' ');
+    this.#out(`   $ ${command} &`);
+    const child = spawn(process.execPath, [binPath(tool), ...args], {
+      cwd: this.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    this.#running.add(child);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('close', (code) => {
+        this.#running.delete(child);
+        resolve(code);
+      }),
+    );
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve);
+      void exited.then((code) => {
+        const error = stderr.split('\n').find((l) => l.trim() !== '') ?? '(no output)';
+        reject(new DemoError(`\`${command}\` exited with ${code} before it was ready: ${error.trim()}`));
+      });
+    });
+    this.#out(`     ${firstLine}`);
+    return {
+      firstLine,
+      stop: () => {
+        child.kill('SIGTERM');
+        return exited;
+      },
+    };
   }
 
   /** Passes a signal on to the running tools (they remove their partial outputs on SIGINT/SIGTERM). */

@@ -28,6 +28,19 @@ function outputOf(lines: string[], prefix: string, nth = 0): string[] {
   return result;
 }
 
+/** The output lines of each SDK call shown as `   > await <call>…`, in order. */
+function sdkOutput(lines: string[], call: string): string[][] {
+  const starts = lines.flatMap((l, i) => (l.startsWith(`   > await ${call}`) ? [i] : []));
+  return starts.map((start) => {
+    const result: string[] = [];
+    for (const l of lines.slice(start + 1)) {
+      if (!l.startsWith('     ')) break;
+      result.push(l.trim());
+    }
+    return result;
+  });
+}
+
 describe('npm run demo, end to end (two real RSA-4096 generations)', () => {
   let status: number | null;
   let stdout: string;
@@ -75,6 +88,16 @@ describe('npm run demo, end to end (two real RSA-4096 generations)', () => {
       'sts-meter enter --state',
       'sts-meter enter --state',
       'sts-meter enter --state',
+      'sts-meter enter --state',
+      'sts-meter show --state',
+      'sts-service init --data',
+      'sts-service credentials create',
+      'sts-service serve --data',
+      'sts-keygen bundle --config',
+      'sts-meter init --state',
+      'sts-meter enter --state',
+      'sts-meter enter --state',
+      'sts-vend token electricity',
       'sts-meter enter --state',
       'sts-meter show --state',
     ]);
@@ -141,17 +164,80 @@ describe('npm run demo, end to end (two real RSA-4096 generations)', () => {
     expect(shown).toContain('water meter factor 1000');
   });
 
+  test('the service step: the KMC key in sts-service, both bundles uploaded with the KCV, tokens over the API accepted', () => {
+    const kmcFingerprint = /^fingerprint[^:]*: (\S+)$/m.exec(
+      outputOf(lines, 'sts-keygen rsa', 1).join('\n'),
+    )?.[1];
+    expect(kmcFingerprint).toMatch(/^([0-9a-f]{2}:){31}[0-9a-f]{2}$/);
+    expect(outputOf(lines, 'sts-service init')).toEqual([`fingerprint ${kmcFingerprint}`]);
+    expect(outputOf(lines, 'sts-service serve')).toEqual([
+      expect.stringMatching(/^listening on http:\/\/127\.0\.0\.1:\d+$/),
+    ]);
+
+    const kcv = /^KCV ([0-9A-F]{6}) \(des\)$/m.exec(
+      outputOf(lines, 'sts-keygen vending-key generate').join('\n'),
+    )?.[1];
+    const uploads = sdkOutput(lines, 'client.configurations.upload');
+    expect(uploads).toEqual([
+      [expect.stringMatching(new RegExp(`^cfg_[0-9a-f]+  demo_utility  vending key KCV ${kcv} \\(des\\)$`))],
+      [
+        expect.stringMatching(
+          new RegExp(`^cfg_[0-9a-f]+  demo_utility_ti02  vending key KCV ${kcv} \\(des\\)$`),
+        ),
+      ],
+    ]);
+
+    const tokens = sdkOutput(lines, 'client.tokens.create').map((out) => out.map((l) => l.split('  ')[0]));
+    const [credit, tidTaken, keyChange, oldKey] = tokens;
+    const newCredit = outputOf(lines, 'sts-vend token electricity --service');
+    expect(newCredit).toEqual([expect.stringMatching(/^\d{20}$/)]);
+    expect(credit).toEqual([expect.stringMatching(/^\d{20}$/)]);
+    expect(keyChange).toHaveLength(2);
+    expect(tidTaken?.[0]).toMatch(
+      /^refused: HTTP 409 tid-taken: meter 47500150249 already has a token with TID \d+/,
+    );
+    expect(oldKey?.[0]).toMatch(
+      /^refused: HTTP 409 meter-on-other-configuration: meter 47500150249 was moved to configuration cfg_/,
+    );
+    const entered = (nth: number) =>
+      outputOf(lines, 'sts-meter enter --state meter2.json', nth).map((l) => l.split(/\s{2,}/));
+    expect(entered(0)).toEqual([[credit![0], 'Accept', 'credit 25.5 to electricity']]);
+    expect(entered(1).map(([t, display]) => [t, display])).toEqual([[credit![0], 'Used']]);
+    expect(entered(2).map(([t, display]) => [t, display])).toEqual([
+      [keyChange![0], '1stKCT'],
+      [keyChange![1], '2ndKCT'],
+      [newCredit![0], 'Accept'],
+    ]);
+    const shown = outputOf(lines, 'sts-meter show --state meter2.json').join('\n');
+    expect(shown).toMatch(/^electricity\s+35\.5$/m);
+    expect(shown).toMatch(/KRN 2\s+KEN 255\s+TI 02/);
+    expect(stdout).toContain('sts-service stopped on SIGTERM (exit 0)');
+  });
+
   test('prints no secret: neither the vending key nor a private key; secret files are 0600', () => {
     const vendingKey = readFileSync(join(dir, 'vending.key'), 'utf8').trim();
     expect(vendingKey).toMatch(/^[0-9A-F]{16}$/);
     expect(stdout.toUpperCase()).not.toContain(vendingKey);
+    // The API secret of `credentials create --json` is kept for the SDK, never printed.
+    expect(outputOf(lines, 'sts-service credentials create')).toEqual([]);
+    expect(stdout).not.toContain('"secret"');
+    const { secret } = JSON.parse(readFileSync(join(dir, 'api.json'), 'utf8')) as { secret: string };
+    expect(secret.length).toBeGreaterThan(20);
+    expect(stdout).not.toContain(secret);
     for (const keyFile of ['utility/key.pem', 'kmc/key.pem']) {
       const pem = readFileSync(join(dir, keyFile), 'utf8');
       const body = pem.split('\n')[5] ?? '';
       expect(body.length).toBeGreaterThan(40);
       expect(stdout).not.toContain(body);
     }
-    for (const f of ['vending.key', 'sts_config.yml', 'new_config.yml', 'received.yml', 'utility/key.pem']) {
+    for (const f of [
+      'vending.key',
+      'sts_config.yml',
+      'new_config.yml',
+      'received.yml',
+      'utility/key.pem',
+      'api.json',
+    ]) {
       expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
     }
   });

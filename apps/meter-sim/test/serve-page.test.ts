@@ -5,6 +5,7 @@ import { createCipheriv } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from 'sts-cli-kit/testing';
 import { processTokenRequest } from 'sts-token';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BIN, CTSA_CONFIG, configText, initMeter, tempDir } from './helpers.ts';
@@ -16,7 +17,6 @@ interface PageGlobals {
   ClipboardEvent: new (type: string, init: Record<string, unknown>) => unknown;
 }
 
-const CHROMIUM = '/usr/bin/chromium';
 const dir = tempDir('page');
 const STATE = join(dir, 'meter.json');
 
@@ -58,17 +58,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
     executablePath: CHROMIUM,
     viewport: { width: 1280, height: 1000 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      '--no-proxy-server',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));

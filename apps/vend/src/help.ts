@@ -26,6 +26,8 @@ export const MAIN_HELP = `sts-vend: STS (IEC 62055-41) tokens from the command l
 Usage:
   sts-vend token <type> --config FILE --drn DRN [options]   generate a token
   sts-vend token --batch FILE|-                              JSON Lines of requests in, tokens out
+  sts-vend token <type> --service URL --config-ref REF --drn DRN [options]
+                                                            the same through sts-service (key stays there)
   sts-vend decode <token> --config FILE --drn DRN           decode a token
   sts-vend decode <token> --decoder-key-file FILE --ea sta|misty1|dea --base-date YEAR
   sts-vend decode --batch FILE|-                             JSON Lines of decode requests
@@ -37,7 +39,8 @@ Options for every command:
   -h, --help    help for the command (also: sts-vend help <command>)
 
 Exit codes: 0 ok, 1 some batch lines failed or a decoded token failed its CRC,
-2 usage or bad input, 70 internal error.
+2 usage or bad input (or the service refused the request), 3 the service could not be reached
+or failed, 70 internal error.
 
 Run 'sts-vend <command> --help' for a command's options.
 `;
@@ -45,6 +48,8 @@ Run 'sts-vend <command> --help' for a command's options.
 export const TOKEN_HELP = `Usage:
   sts-vend token <type> --config FILE --drn DRN [options]
   sts-vend token --batch FILE|-
+  sts-vend token <type> --service URL --config-ref REF --drn DRN [options]
+  sts-vend token --batch FILE|- --service URL
 
 Generate a token (a key change gives 2 or 4) and print it as 20 digits.
 
@@ -76,6 +81,17 @@ Options:
   --batch FILE|-          read JSON Lines requests from FILE (or stdin), write JSON Lines responses
   -h, --help              this help
 
+Through the token service (sts-service; the vending key never leaves it):
+  --service URL           the service, e.g. http://127.0.0.1:8080
+  --config-ref REF        the uploaded configuration to use, instead of --config
+  --new-config-ref REF    key-change: the configuration the meter moves to, instead of --new-config
+  --credentials FILE      {"key","secret"} as 'sts-service credentials create --json' prints it,
+                          mode 0600; without it, the STS_KEY and STS_SECRET environment variables.
+                          The secret is never an option: 'ps' would show it to every user.
+  Without --time the service picks the meter's next free minute; --tid does not apply.
+  Batch lines name config_ref instead of config. A refusal of the service is one line, exit 2;
+  an unreachable or failing service, exit 3.
+
 Batch: one request per line, {"type":"electricity","config":{...},"drn":"...","amount":"10",...};
 responses in input order, {"id":...,"tokens":[...]} or {"id":...,"error":{"code","message"}}.
 A failed line does not stop the batch; the exit code is then 1.
@@ -85,6 +101,8 @@ Examples:
   sts-vend token clear-credit --config site.yml --drn 01234567897 --register 0xFFFF --grouped
   sts-vend token key-change --config old.yml --new-config new.yml --drn 01234567897
   sts-vend token --batch requests.jsonl > tokens.jsonl
+  sts-vend token electricity --service http://127.0.0.1:8080 --credentials api.json \\
+    --config-ref cfg_… --drn 01234567897 --amount 25.6
 `;
 
 export const DECODE_HELP = `Usage:

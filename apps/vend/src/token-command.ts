@@ -46,10 +46,15 @@ const OPTIONS: OptionSpec = {
   json: { type: 'boolean' },
   batch: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  // Through the token service (service-token.ts): the key stays there, configurations go by reference.
+  service: { type: 'string' },
+  credentials: { type: 'string' },
+  'config-ref': { type: 'string' },
+  'new-config-ref': { type: 'string' },
 };
 
 /** The value options, and which token types take each. */
-const VALUE_OPTIONS = [
+export const VALUE_OPTIONS = [
   'amount',
   'watts',
   'register',
@@ -62,10 +67,14 @@ const VALUE_OPTIONS = [
   'rollover',
 ] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
-const TIMING_OPTIONS = ['time', 'tid', 'random', 'stid'] as const;
+export const TIMING_OPTIONS = ['time', 'tid', 'random', 'stid'] as const;
 
 /** What a type's layout takes: the options allowed and those required. */
-function valueOptionsOf(type: string): { allowed: ValueOption[]; required: ValueOption[]; timed: boolean } {
+export function valueOptionsOf(type: string): {
+  allowed: ValueOption[];
+  required: ValueOption[];
+  timed: boolean;
+} {
   const info = tokenTypeByName(type);
   switch (info?.layout) {
     case 'credit':
@@ -97,14 +106,13 @@ export async function runTokenCommand(args: string[]): Promise<CommandResult> {
     helpHint: 'sts-vend token --help',
   });
   const batch = stringOption(parsed, 'batch');
+  if (stringOption(parsed, 'service') !== undefined) return runThroughService(parsed, batch);
+  for (const name of ['credentials', 'config-ref', 'new-config-ref']) {
+    if (parsed.values[name] !== undefined) throw usageError(`--${name} applies with --service URL only`);
+  }
   if (batch !== undefined) return runTokenBatch(parsed, batch);
 
-  const [type, ...extra] = parsed.positionals;
-  if (type === undefined) throw usageError("missing token type (see 'sts-vend token --help')");
-  if (extra.length > 0) throw usageError(`unexpected argument ${shown(extra[0]!)}`);
-  if (!(TOKEN_TYPES as readonly string[]).includes(type)) {
-    throw usageError(`unknown token type ${shown(type)} (expected one of ${TOKEN_TYPES.join(', ')})`);
-  }
+  const type = tokenTypeOf(parsed);
   const request = await buildTokenRequest(type, parsed);
   const cache = new RequestCache();
   try {
@@ -135,6 +143,24 @@ export async function runTokenCommand(args: string[]): Promise<CommandResult> {
   } finally {
     cache.destroy();
   }
+}
+
+/** The token type named on the command line (the one positional), checked. */
+export function tokenTypeOf(parsed: ParsedArgs): string {
+  const [type, ...extra] = parsed.positionals;
+  if (type === undefined) throw usageError("missing token type (see 'sts-vend token --help')");
+  if (extra.length > 0) throw usageError(`unexpected argument ${shown(extra[0]!)}`);
+  if (!(TOKEN_TYPES as readonly string[]).includes(type)) {
+    throw usageError(`unknown token type ${shown(type)} (expected one of ${TOKEN_TYPES.join(', ')})`);
+  }
+  return type;
+}
+
+/** `token … --service URL`: the request goes to the token service (loaded on use, like the commands). */
+async function runThroughService(parsed: ParsedArgs, batch: string | undefined): Promise<CommandResult> {
+  const service = await import('./service-token.ts');
+  if (batch !== undefined) return service.runServiceBatch(parsed, batch, process.stdout);
+  return service.runServiceToken(tokenTypeOf(parsed), parsed);
 }
 
 /** The batch request for the options of a single `token <type>` command. */

@@ -25,6 +25,7 @@ export {
 } from './input.ts';
 export { acquireLock, type FileLock } from './lock.ts';
 export { abortOpenOutputs, type FileEvent, type FileObserver, OutputSet, sha256Hex } from './output-set.ts';
+export { PAGE_CSP, pageHeaders } from './page-headers.ts';
 export { isAlive } from './pid.ts';
 export { describeError, reportError, type Streams, versionText, warn } from './report.ts';
 export { MAX_SHOWN, shown } from './shown.ts';

@@ -86,4 +86,5 @@ export function tempDir(prefix = 'sts-test-'): { dir: string; cleanup: () => voi
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+export { CHROMIUM, CHROMIUM_ARGS } from './testing-chromium.ts';
 export { freePort, type PostgresCluster, startPostgres } from './testing-postgres.ts';

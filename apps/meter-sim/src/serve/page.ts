@@ -2,18 +2,7 @@
 // Everything the page needs comes from this server: no CDN, no external font, a strict CSP.
 
 import { readFileSync } from 'node:fs';
-
-/** `Content-Security-Policy` of the page: only our own script and style, fetches only to us. */
-const PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { pageHeaders } from 'sts-cli-kit';
 
 export interface Asset {
   readonly body: Buffer;
@@ -34,15 +23,7 @@ export function loadPageAssets(): ReadonlyMap<string, Asset> {
     const body = readFileSync(new URL(`./page/${file}`, import.meta.url));
     assets.set(path, {
       body,
-      headers: {
-        'Content-Type': type,
-        'Content-Length': String(body.length),
-        'Content-Security-Policy': PAGE_CSP,
-        'X-Content-Type-Options': 'nosniff',
-        'X-Frame-Options': 'DENY',
-        'Referrer-Policy': 'no-referrer',
-        'Cache-Control': 'no-cache',
-      },
+      headers: pageHeaders(type, body.length),
     });
   }
   return assets;

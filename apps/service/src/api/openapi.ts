@@ -220,8 +220,15 @@ export const OPENAPI = {
       },
       get: {
         security: signed,
-        parameters: [refQuery, { name: 'detailed', in: 'query', schema: { type: 'boolean' } }],
-        responses: { '200': ok(ref('Configuration')), ...errors },
+        summary: "A configuration by ref; without ref, the tenant's configurations (not detailed)",
+        parameters: [
+          { name: 'ref', in: 'query', schema: { type: 'string' } },
+          { name: 'detailed', in: 'query', schema: { type: 'boolean' } },
+        ],
+        responses: {
+          '200': ok({ oneOf: [ref('Configuration'), { type: 'array', items: ref('Configuration') }] }),
+          ...errors,
+        },
       },
       put: {
         security: signed,
@@ -241,7 +248,19 @@ export const OPENAPI = {
         requestBody: body(ref('TokenRequest')),
         responses: { '200': ok({ type: 'array', items: ref('Token') }), ...errors },
       },
-      get: { security: signed, parameters: [refQuery], responses: { '200': ok(ref('Token')), ...errors } },
+      get: {
+        security: signed,
+        summary: "A token by ref; with meter instead, that meter's last tokens in the ledger, newest first",
+        parameters: [
+          { name: 'ref', in: 'query', schema: { type: 'string' } },
+          { name: 'meter', in: 'query', schema: { type: 'string', pattern: '^[0-9]{1,20}$' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 } },
+        ],
+        responses: {
+          '200': ok({ oneOf: [ref('Token'), { type: 'array', items: ref('Token') }] }),
+          ...errors,
+        },
+      },
     },
     '/v1/tokens/{token_no}': {
       post: {

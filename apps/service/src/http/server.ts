@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { postBatch } from '../api/batch.ts';
 import { getConfiguration, postConfiguration, setConfigurationActivated } from '../api/configurations.ts';
 import { queryRef } from '../api/fields.ts';
+import { listConfigurations, listMeterTokens } from '../api/listings.ts';
 import { OPENAPI } from '../api/openapi.ts';
 import { listPublicKeys, postPublicKey, setPublicKeyActivated } from '../api/public-keys.ts';
 import { decodeTokenEndpoint, getToken, IdempotencyRace, postToken } from '../api/tokens.ts';
@@ -12,6 +13,7 @@ import { randomHex, type ServiceContext } from '../context.ts';
 import { authenticate, md5Hex, type Permission, type Principal, requirePermission } from './auth.ts';
 import { jsonObject, readBody } from './body.ts';
 import { ApiError, okBody, sendError, sendJson } from './envelope.ts';
+import { isPagePath, sendPageFile } from './page.ts';
 
 export interface ServiceInfo {
   servicePub: string;
@@ -49,7 +51,8 @@ const ROUTES: Record<string, Record<string, Route>> = {
     POST: { permission: 'create_configurations', handler: (c, w, r) => postConfiguration(c, w, json(r)) },
     GET: {
       permission: 'get_configurations',
-      handler: (c, w, r) => getConfiguration(c, w, r.query, queryRef(r.query)),
+      handler: (c, w, r) =>
+        r.query.has('ref') ? getConfiguration(c, w, r.query, queryRef(r.query)) : listConfigurations(c, w),
     },
     PUT: {
       permission: 'activate_configurations',
@@ -61,7 +64,11 @@ const ROUTES: Record<string, Record<string, Route>> = {
     },
   },
   '/v1/tokens': {
-    GET: { permission: 'get_token', handler: (c, w, r) => getToken(c, w, queryRef(r.query)) },
+    GET: {
+      permission: 'get_token',
+      handler: (c, w, r) =>
+        r.query.has('meter') ? listMeterTokens(c, w, r.query) : getToken(c, w, queryRef(r.query)),
+    },
   },
   '/v1/tokens/': {
     POST: { permission: 'decode_token', handler: (c, w, r) => decodeTokenEndpoint(c, w, r.tail, json(r)) },
@@ -81,6 +88,7 @@ export function createApiServer(ctx: ServiceContext, info: ServiceInfo, log: (li
     const queryText = q === -1 ? '' : url.slice(q);
     const query = new URLSearchParams(queryText);
 
+    if (method === 'GET' && isPagePath(path)) return sendPageFile(res, path);
     if (path === '/healthz' && method === 'GET') return sendJson(res, 200, okBody({ ok: true }, requestId));
     if (path === '/openapi.json' && method === 'GET') return sendJson(res, 200, JSON.stringify(OPENAPI));
     if (path === '/v1/service_key' && method === 'GET')

@@ -175,6 +175,9 @@ export class SqliteStore implements Store {
         'INSERT INTO configurations (tenant, ref, profile, summary, sealed, signer_ref, activated, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       configuration: db.prepare('SELECT * FROM configurations WHERE tenant = ? AND ref = ?'),
+      configurationRefs: db
+        .prepare('SELECT ref FROM configurations WHERE tenant = ? ORDER BY created_at, ref LIMIT ?')
+        .pluck(),
       activateConfiguration: db.prepare(
         'UPDATE configurations SET activated = ? WHERE tenant = ? AND ref = ?',
       ),
@@ -189,6 +192,7 @@ export class SqliteStore implements Store {
         'INSERT INTO tokens (ref, tenant, meter, config_ref, token_no, token_type, class, subclass, tid, value, user_ref, request_id, created_at, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       token: db.prepare('SELECT * FROM tokens WHERE tenant = ? AND ref = ?'),
+      meterTokens: db.prepare('SELECT * FROM tokens WHERE tenant = ? AND meter = ? ORDER BY id DESC LIMIT ?'),
       countTokens: db.prepare('SELECT count(*) FROM tokens').pluck(),
       countTenantTokens: db.prepare('SELECT count(*) FROM tokens WHERE tenant = ?').pluck(),
       idempotency: db.prepare(
@@ -404,6 +408,12 @@ export class SqliteStore implements Store {
     };
   }
 
+  async configurations(tenant: string, limit: number): Promise<ConfigurationRecord[]> {
+    const refs = this.#s.configurationRefs.all(tenant, limit) as string[];
+    const records = await Promise.all(refs.map((ref) => this.configuration(tenant, ref)));
+    return records.filter((r) => r !== undefined);
+  }
+
   async setConfigurationActivated(
     tenant: string,
     ref: string,
@@ -538,6 +548,10 @@ export class SqliteStore implements Store {
   async token(tenant: string, ref: string): Promise<TokenRecord | undefined> {
     const r = this.#s.token.get(tenant, ref) as TokenRow | undefined;
     return r === undefined ? undefined : tokenRecord(r);
+  }
+
+  async meterTokens(tenant: string, meter: string, limit: number): Promise<TokenRecord[]> {
+    return (this.#s.meterTokens.all(tenant, meter, limit) as TokenRow[]).map(tokenRecord);
   }
 
   async countTokens(tenant?: string): Promise<number> {

@@ -143,6 +143,8 @@ export interface Store {
 
   insertConfiguration(r: ConfigurationRecord, audit: AuditInput): Promise<void>;
   configuration(tenant: string, ref: string): Promise<ConfigurationRecord | undefined>;
+  /** The tenant's configurations, oldest first, at most `limit`. */
+  configurations(tenant: string, limit: number): Promise<ConfigurationRecord[]>;
   setConfigurationActivated(tenant: string, ref: string, on: boolean, audit: AuditInput): Promise<boolean>;
 
   /** The configuration a meter was last moved to by a key change, if any. */
@@ -155,6 +157,8 @@ export interface Store {
   issuedTids(tenant: string, meter: string, from: number, limit: number): Promise<number[]>;
   recordTokens(input: RecordTokensInput): Promise<RecordTokensResult>;
   token(tenant: string, ref: string): Promise<TokenRecord | undefined>;
+  /** A meter's last tokens in the ledger, newest first, at most `limit`. */
+  meterTokens(tenant: string, meter: string, limit: number): Promise<TokenRecord[]>;
   countTokens(tenant?: string): Promise<number>;
   idempotentAnswer(tenant: string, key: string): Promise<IdempotentAnswer | undefined>;
 
