@@ -85,7 +85,7 @@ s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.
 process.on('SIGTERM', () => s.close(() => process.exit(0)));
 `;
 
-/** wrk from PATH; installed with apt-get as scripts/ensure-chromium.sh does for chromium, or a clear error. */
+/** wrk from PATH; installed with apt-get as scripts/ensure-test-tools.sh does for chromium, or a clear error. */
 export function ensureWrk(): void {
   if (spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined) return;
   const isRoot = process.getuid?.() === 0;
