@@ -1,7 +1,6 @@
 // sts-service: the command line entry. Dispatches to the commands and owns the exit code;
 // everything thrown ends here as one line and a documented code (a stack trace reaching a user is a bug).
-import { readFileSync } from 'node:fs';
-import { CliError, EXIT, usageError } from './cli-error.ts';
+import { EXIT, reportError, usageError, versionText, warn } from 'sts-cli-kit';
 import type { Out } from './commands/commands.ts';
 import {
   AUDIT_HELP,
@@ -34,10 +33,7 @@ async function main(argv: string[], out: Out): Promise<number> {
     return EXIT.ok;
   }
   if (name === '--version') {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    };
-    process.stdout.write(`${APP} ${pkg.version}\n`);
+    process.stdout.write(`${versionText(APP, new URL('../package.json', import.meta.url))}\n`);
     return EXIT.ok;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -56,37 +52,15 @@ const json = process.argv.includes('--json');
 const out: Out = {
   json,
   write: (text) => process.stdout.write(text),
-  warn: (text) =>
-    process.stderr.write(`${APP}: ${text.startsWith('audit log broken') ? '' : 'warning: '}${text}\n`),
+  warn: (text) => warn(APP, text),
+  fail: (text) => process.stderr.write(`${APP}: ${text}\n`),
 };
-
-function report(e: unknown): number {
-  let code = 'internal';
-  let message: string;
-  let exit: number = EXIT.internal;
-  let details: readonly string[] = [];
-  if (e instanceof CliError) {
-    code = e.code;
-    message = e.message;
-    exit = e.exitCode;
-    details = e.details;
-  } else {
-    const err = e as Error;
-    message = `internal error: ${err?.name ?? 'Error'}: ${String(err?.message ?? e).split('\n')[0]}`;
-  }
-  if (json)
-    process.stdout.write(
-      `${JSON.stringify({ error: { code, message, ...(details.length > 0 ? { details } : {}) } })}\n`,
-    );
-  else for (const line of [message, ...details]) process.stderr.write(`${APP}: ${line}\n`);
-  return exit;
-}
 
 main(process.argv.slice(2), out).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.exitCode = report(e);
+    process.exitCode = reportError(APP, e, { json });
   },
 );

@@ -20,7 +20,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { CliError, EXIT } from './cli-error.ts';
+import { CliError, EXIT } from 'sts-cli-kit';
 import { MASTER_KEY_BYTES } from './keys/seal.ts';
 import { createSqliteDatabase } from './store/sqlite-store.ts';
 

@@ -91,7 +91,7 @@ describe('authentication', () => {
   test('a body that does not match its Content-MD5 is refused with 400', async () => {
     const r = await call(f.server, f.a, 'POST', '/v1/tokens', credit(), {
       tamper: (h) => {
-        h['content-md5'] = 'D41D8CD98F00B204E9800998ECF8427E';
+        h['Content-MD5'] = 'D41D8CD98F00B204E9800998ECF8427E';
       },
     });
     expect(r.status).toBe(400);
@@ -429,7 +429,7 @@ describe('batch', () => {
       { id: 'e', type: 'electricity', config: {}, config_ref: cfg, drn: '00000000000', amount: '3' },
     ];
     const body = `${lines.map((l) => JSON.stringify(l)).join('\n')}\nnot json\n`;
-    const { signRequest } = await import('../src/http/signing.ts');
+    const { signRequest } = await import('sts-client');
     const h = await signRequest({
       method: 'POST',
       path: '/v1/tokens/batch',

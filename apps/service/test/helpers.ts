@@ -1,12 +1,14 @@
 // Test helpers: the real CLI as a process, the real server on loopback, signed requests over real HTTP.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { signRequest } from '../src/http/signing.ts';
+import { type Run, runCli, tempDir } from 'sts-cli-kit/testing';
+import { signRequest } from 'sts-client';
+
+export { tempDir };
 
 export const BIN = fileURLToPath(new URL('../bin/sts-service.js', import.meta.url));
 export const KEYGEN = fileURLToPath(new URL('../../keygen/bin/sts-keygen.js', import.meta.url));
@@ -15,34 +17,14 @@ export const VEND = fileURLToPath(new URL('../../vend/bin/sts-vend.js', import.m
 /** Everything any process printed in this test file: checked at the end for secrets. */
 export const transcript: string[] = [];
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function run(bin: string, args: readonly string[], input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('error', reject);
-    p.on('close', (code) => {
-      transcript.push(stdout, stderr);
-      resolve({ code, stdout, stderr });
-    });
-    p.stdin.end(input ?? '');
-  });
+/** The real command as a process (sts-cli-kit's runCli); its output joins the transcript. */
+export async function run(bin: string, args: readonly string[], input?: string): Promise<Run> {
+  const r = await runCli(bin, args, input === undefined ? {} : { input });
+  transcript.push(r.stdout, r.stderr);
+  return r;
 }
 
 export const cli = (args: readonly string[], input?: string): Promise<Run> => run(BIN, args, input);
-
-export function tempDir(): { dir: string; cleanup(): void } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'sts-service-test-'));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 /** An RSA pair as PEM files in `dir` (2048 bits: the tests need a key, not a strong one). */
 export function rsaFiles(

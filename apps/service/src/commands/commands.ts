@@ -1,12 +1,12 @@
 // The commands of sts-service: init, credentials, configs import, serve, audit verify.
 // Each returns its exit code and writes its result once, text or --json.
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { CliError, EXIT, readInput, readInputText, usageError } from 'sts-cli-kit';
 import { BUNDLE_FILES } from 'sts-crypto';
 import { importBundle } from '../api/configurations.ts';
 import { verifyAudit } from '../audit.ts';
-import { CliError, EXIT, usageError } from '../cli-error.ts';
 import { auditInput } from '../context.ts';
 import { fingerprint, initDataDir } from '../data-dir.ts';
 import { PERMISSIONS } from '../http/auth.ts';
@@ -18,6 +18,8 @@ export interface Out {
   json: boolean;
   write(text: string): void;
   warn(text: string): void;
+  /** A failed check: "sts-service: TEXT" on stderr. */
+  fail(text: string): void;
 }
 
 function result(out: Out, text: string, data: unknown): void {
@@ -25,27 +27,6 @@ function result(out: Out, text: string, data: unknown): void {
 }
 
 const CLOCK = { now: Date.now };
-
-function readSmallFile(file: string, what: string, max = 1 << 20): Buffer {
-  let b: Buffer;
-  try {
-    b = readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'is a directory'
-            : 'unreadable';
-    throw new CliError('unreadable-file', `cannot read ${what} ${file}: ${why}`);
-  }
-  if (b.length > max)
-    throw new CliError('too-large', `cannot read ${what} ${file}: larger than ${max} bytes`);
-  return b;
-}
 
 export async function initCommand(argv: string[], out: Out): Promise<number> {
   const v = parseOptions(
@@ -55,7 +36,7 @@ export async function initCommand(argv: string[], out: Out): Promise<number> {
   );
   const dir = required(v, 'data');
   const rsa = optional(v, 'rsa-key');
-  const pem = rsa === undefined ? undefined : readSmallFile(rsa, '--rsa-key file', 64 * 1024);
+  const pem = rsa === undefined ? undefined : await readInput(rsa, { what: 'RSA key', maxBytes: 64 * 1024 });
   const r = initDataDir(dir, pem);
   pem?.fill(0);
   result(out, `data folder ${dir} ready\nservice key ${r.servicePub}\nfingerprint ${r.fingerprint}\n`, {
@@ -191,7 +172,7 @@ export async function configsCommand(argv: string[], out: Out): Promise<number> 
   if (!TENANT_RE.test(tenant)) throw usageError('--tenant must be 1 to 64 letters, digits or ._-');
   const bundle = required(v, 'bundle');
   const signerFile = required(v, 'signer');
-  const signerPem = readSmallFile(signerFile, 'signer key', 64 * 1024).toString('utf8');
+  const signerPem = await readInputText(signerFile, { what: 'signer key', maxBytes: 64 * 1024 });
   let print: string;
   try {
     print = fingerprint(createPublicKey({ key: signerPem, format: 'pem' }));
@@ -204,13 +185,14 @@ export async function configsCommand(argv: string[], out: Out): Promise<number> 
   } catch {
     throw new CliError('unreadable-file', `cannot read bundle folder ${bundle}`);
   }
-  const file = (n: string) => readSmallFile(path.join(bundle, n), 'bundle file').toString('latin1');
+  const file = (n: string) =>
+    readInputText(path.join(bundle, n), { what: 'bundle file', maxBytes: 256 * 1024 });
   const texts = {
-    data: file(BUNDLE_FILES.data),
-    digest: file(BUNDLE_FILES.digest),
-    key: file(BUNDLE_FILES.symmetric),
-    ...(names.includes(BUNDLE_FILES.mac) ? { mac: file(BUNDLE_FILES.mac) } : {}),
-    ...(names.includes(BUNDLE_FILES.profile) ? { profile: file(BUNDLE_FILES.profile) } : {}),
+    data: await file(BUNDLE_FILES.data),
+    digest: await file(BUNDLE_FILES.digest),
+    key: await file(BUNDLE_FILES.symmetric),
+    ...(names.includes(BUNDLE_FILES.mac) ? { mac: await file(BUNDLE_FILES.mac) } : {}),
+    ...(names.includes(BUNDLE_FILES.profile) ? { profile: await file(BUNDLE_FILES.profile) } : {}),
   };
   const store = openStore(dir);
   const keys = openKeyStore(dir);
@@ -260,7 +242,7 @@ export async function auditCommand(argv: string[], out: Out): Promise<number> {
       return EXIT.ok;
     }
     if (out.json) result(out, '', { ok: false, entries: r.entries, seq: r.seq, problem: r.problem });
-    else out.warn(`audit log broken: ${r.problem}`);
+    else out.fail(`audit log broken: ${r.problem}`);
     return EXIT.failed;
   } finally {
     await store.close();

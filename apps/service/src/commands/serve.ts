@@ -3,7 +3,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { CliError, EXIT, usageError } from '../cli-error.ts';
+import { CliError, EXIT, usageError } from 'sts-cli-kit';
 import { createContext } from '../context.ts';
 import { checkDataDir, dataFile, fingerprint } from '../data-dir.ts';
 import { createApiServer } from '../http/server.ts';

@@ -1,9 +1,9 @@
 // Request authentication, Nectar's scheme exactly (nectar-compat §4) without its faults: the Date is
 // checked (±5 min), a nonce is single-use while its Date is acceptable, signatures compare in constant time.
 import type { IncomingHttpHeaders } from 'node:http';
+import { md5Hex, parseAuthorization, parseRequestDate, verifySignature } from 'sts-client';
 import type { Store } from '../store/store.ts';
 import { ApiError } from './envelope.ts';
-import { md5Hex, parseRequestDate, verifySignature } from './signing.ts';
 
 /** Nectar's permission verbs; a credential gets all of them unless told otherwise. */
 export const PERMISSIONS = [
@@ -35,7 +35,7 @@ export interface AuthDeps {
 }
 
 const SAME_FOR_UNKNOWN = 'unknown API key or wrong signature';
-const AUTH_RE = /^nectar ([A-Za-z0-9_-]{1,128}):([A-Za-z0-9+/=]{1,200})$/;
+const KEY_RE = /^[A-Za-z0-9_-]{1,128}$/;
 const NONCE_RE = /^[A-Za-z0-9_-]{8,128}$/;
 
 function header(h: IncomingHttpHeaders, name: string): string | undefined {
@@ -61,14 +61,13 @@ export async function authenticate(
     bodyMd5: string | undefined;
   },
 ): Promise<Principal> {
-  const auth = header(p.headers, 'authorization');
-  const m = auth === undefined ? null : AUTH_RE.exec(auth);
-  if (m === null)
+  const parsed = parseAuthorization(header(p.headers, 'authorization'));
+  if (parsed === undefined || !KEY_RE.test(parsed.key))
     throw unauthorized(
       'unauthenticated',
       'missing or malformed Authorization header (expected: nectar KEY:SIGNATURE)',
     );
-  const [, key, signature] = m as unknown as [string, string, string];
+  const { key, signature } = parsed;
   const dateText = header(p.headers, 'date');
   const date = dateText === undefined ? undefined : parseRequestDate(dateText);
   if (date === undefined)
@@ -92,9 +91,10 @@ export async function authenticate(
   // A key that does not exist is checked against a throwaway secret: same work, same answer.
   const base = { method: p.method, contentMd5, contentType, date: dateText!, nonce, signature };
   const s = secret ?? 'no such key: a secret nobody holds';
-  const withQuery = await verifySignature({ ...base, path: p.path + p.query, secret: s });
-  const pathOnly = await verifySignature({ ...base, path: p.path, secret: s });
-  if (credential === undefined || secret === undefined || !(withQuery || pathOnly))
+  // Nectar's SDKs (and sts-client) sign the path without its query; a client that signs the query too is accepted.
+  let valid = await verifySignature({ ...base, path: p.path, secret: s });
+  if (!valid && p.query !== '') valid = await verifySignature({ ...base, path: p.path + p.query, secret: s });
+  if (credential === undefined || secret === undefined || !valid)
     throw unauthorized('unauthenticated', SAME_FOR_UNKNOWN);
   if (credential.revokedAt !== null) throw unauthorized('revoked', 'this API key was revoked');
   // Kept until the Date can no longer be accepted: after that the Date check refuses the replay.
