@@ -55,7 +55,11 @@ function writeNew(file: string, data: Uint8Array | string, mode: number): void {
  * Make DIR (0700, must not exist) with a new master key, the service key pair (new RSA-4096, or the
  * PEM private key `rsaKeyPem` imported) and an empty database. On any failure DIR is removed again.
  */
-export function initDataDir(dir: string, rsaKeyPem?: Buffer): { servicePub: string; fingerprint: string } {
+export function initDataDir(
+  dir: string,
+  rsaKeyPem?: Buffer,
+  opts: { database: boolean } = { database: true },
+): { servicePub: string; fingerprint: string } {
   if (existsSync(dir))
     throw new CliError('exists', `${dir} already exists; init never overwrites a data folder`, EXIT.io);
   let service: KeyObject;
@@ -95,7 +99,7 @@ export function initDataDir(dir: string, rsaKeyPem?: Buffer): { servicePub: stri
     writeNew(dataFile(dir, 'serviceKey'), service.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
     const pub = createPublicKey(service).export({ type: 'spki', format: 'pem' }) as string;
     writeNew(dataFile(dir, 'servicePub'), pub, 0o644);
-    createSqliteDatabase(dataFile(dir, 'database'));
+    if (opts.database) createSqliteDatabase(dataFile(dir, 'database'));
     return { servicePub: dataFile(dir, 'servicePub'), fingerprint: fingerprint(service) };
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
@@ -108,8 +112,8 @@ export function initDataDir(dir: string, rsaKeyPem?: Buffer): { servicePub: stri
   }
 }
 
-/** Check DIR is an initialised data folder (before opening anything). */
-export function checkDataDir(dir: string): void {
+/** Check DIR is an initialised data folder (before opening anything); no service.db with PostgreSQL. */
+export function checkDataDir(dir: string, opts: { database: boolean } = { database: true }): void {
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(dir);
@@ -117,7 +121,7 @@ export function checkDataDir(dir: string): void {
     throw new CliError('no-data', `${dir} is not a data folder (run 'sts-service init --data ${dir}' first)`);
   }
   if (!st.isDirectory()) throw new CliError('no-data', `${dir} is not a folder`);
-  for (const f of [FILES.masterKey, FILES.serviceKey, FILES.database])
+  for (const f of [FILES.masterKey, FILES.serviceKey, ...(opts.database ? [FILES.database] : [])])
     try {
       statSync(path.join(dir, f));
     } catch {

@@ -149,6 +149,12 @@ export interface Store {
   meterConfig(tenant: string, meter: string): Promise<string | undefined>;
   /** TIDs issued to a meter from `from` upwards, ascending, at most `limit`. */
   issuedTids(tenant: string, meter: string, from: number, limit: number): Promise<number[]>;
+  /**
+   * A store shared by several processes hands out TIDs itself: the meter's next TID at or after
+   * `from`, never the same twice (PostgreSQL: a counter row per meter). Absent: allocation searches
+   * the ledger and this process's TIDs in flight.
+   */
+  reserveTid?(tenant: string, meter: string, from: number): Promise<number>;
   recordTokens(input: RecordTokensInput): Promise<RecordTokensResult>;
   token(tenant: string, ref: string): Promise<TokenRecord | undefined>;
   countTokens(tenant?: string): Promise<number>;
