@@ -8,19 +8,9 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, EXIT } from 'sts-cli-kit';
+import { CliError, EXIT, readInput, writeFileAtomic } from 'sts-cli-kit';
 import { MASTER_KEY_BYTES } from './keys/seal.ts';
 import { createSqliteDatabase } from './store/sqlite-store.ts';
 
@@ -42,24 +32,15 @@ export function fingerprint(key: KeyObject): string {
     .replace(/(..)(?!$)/g, '$1:');
 }
 
-function writeNew(file: string, data: Uint8Array | string, mode: number): void {
-  const fd = openSync(file, 'wx', mode);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * Make DIR (0700, must not exist) with a new master key, the service key pair (new RSA-4096, or the
  * PEM private key `rsaKeyPem` imported) and an empty database. On any failure DIR is removed again.
  */
-export function initDataDir(
+export async function initDataDir(
   dir: string,
   rsaKeyPem?: Buffer,
   opts: { database: boolean } = { database: true },
-): { servicePub: string; fingerprint: string } {
+): Promise<{ servicePub: string; fingerprint: string }> {
   if (existsSync(dir))
     throw new CliError('exists', `${dir} already exists; init never overwrites a data folder`, EXIT.io);
   let service: KeyObject;
@@ -94,11 +75,19 @@ export function initDataDir(
   }
   try {
     const master = randomBytes(MASTER_KEY_BYTES);
-    writeNew(dataFile(dir, 'masterKey'), master, 0o600);
-    master.fill(0);
-    writeNew(dataFile(dir, 'serviceKey'), service.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
+    try {
+      await writeFileAtomic(dataFile(dir, 'masterKey'), master, { mode: 0o600, exclusive: true });
+    } finally {
+      master.fill(0);
+    }
+    const pem = Buffer.from(service.export({ type: 'pkcs8', format: 'pem' }) as string);
+    try {
+      await writeFileAtomic(dataFile(dir, 'serviceKey'), pem, { mode: 0o600, exclusive: true });
+    } finally {
+      pem.fill(0);
+    }
     const pub = createPublicKey(service).export({ type: 'spki', format: 'pem' }) as string;
-    writeNew(dataFile(dir, 'servicePub'), pub, 0o644);
+    await writeFileAtomic(dataFile(dir, 'servicePub'), pub, { mode: 0o644, exclusive: true });
     if (opts.database) createSqliteDatabase(dataFile(dir, 'database'));
     return { servicePub: dataFile(dir, 'servicePub'), fingerprint: fingerprint(service) };
   } catch (e) {
@@ -129,24 +118,24 @@ export function checkDataDir(dir: string, opts: { database: boolean } = { databa
     }
 }
 
-/** Read a secret file of DIR, refusing one that others may read. */
-export function readSecretFile(file: string): Buffer {
-  const fd = openSync(file, 'r');
+/** Read a secret file of DIR (bounded, through the kit), refusing one that others may read. */
+export async function readSecretFile(file: string, maxBytes: number): Promise<Buffer> {
+  let mode: number;
   try {
-    const st = fstatSync(fd);
-    if ((st.mode & 0o077) !== 0)
-      throw new CliError(
-        'bad-permissions',
-        `${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`,
-      );
-    return readFileSync(fd);
-  } finally {
-    closeSync(fd);
+    mode = statSync(file).mode;
+  } catch {
+    throw new CliError('no-data', `${file} is missing`);
   }
+  if ((mode & 0o077) !== 0)
+    throw new CliError(
+      'bad-permissions',
+      `${file} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+    );
+  return readInput(file, { what: 'key file', maxBytes });
 }
 
-export function readMasterKey(dir: string): Buffer {
-  const key = readSecretFile(dataFile(dir, 'masterKey'));
+export async function readMasterKey(dir: string): Promise<Buffer> {
+  const key = await readSecretFile(dataFile(dir, 'masterKey'), MASTER_KEY_BYTES);
   if (key.length !== MASTER_KEY_BYTES) {
     key.fill(0);
     throw new CliError('bad-master-key', `${dataFile(dir, 'masterKey')} must hold ${MASTER_KEY_BYTES} bytes`);
@@ -154,6 +143,6 @@ export function readMasterKey(dir: string): Buffer {
   return key;
 }
 
-export function readServiceKeyPem(dir: string): Buffer {
-  return readSecretFile(dataFile(dir, 'serviceKey'));
+export function readServiceKeyPem(dir: string): Promise<Buffer> {
+  return readSecretFile(dataFile(dir, 'serviceKey'), 64 * 1024);
 }

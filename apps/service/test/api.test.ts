@@ -229,6 +229,50 @@ describe('configurations', () => {
     });
   });
 
+  test('a bundle that verifies but holds an invalid configuration is 422 with every error and its line', async () => {
+    const { createPrivateKey, createPublicKey } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const { encodeBase64Lines, sealBundle } = await import('sts-crypto');
+    const text =
+      '---\nname: bad\nkey_expiry_no: 255\nencryption_algorithm: sta\ntoken_carrier_type: numeric\ndecoder_key_generation_algorithm: 02\ntariff_index: 01w\nkey_revision_no: 1\nvending_key: 0123456789abcdef\nsupply_group_code: 12345\nkey_type: 2\nbase_date: 1993\nissuer_identification_no: 600727\n';
+    const parts = sealBundle({
+      config: new TextEncoder().encode(text),
+      signingKey: createPrivateKey(readFileSync(f.signer.key)),
+      recipientKey: createPublicKey(readFileSync(f.service.pub)),
+    });
+    const r = await call(f.server, f.a, 'POST', '/v1/configurations', {
+      data: encodeBase64Lines(parts.data),
+      digest: encodeBase64Lines(parts.digest),
+      key: encodeBase64Lines(parts.symmetric),
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.error!.code).toBe('invalid-config');
+    expect(r.body.error!.message).toBe('the bundle verifies but its configuration is invalid (2 errors)');
+    expect(r.body.error!.details).toEqual([
+      expect.stringMatching(/^configuration:7:\d+: tariff_index: /),
+      expect.stringMatching(/^configuration:10:\d+: supply_group_code: /),
+    ]);
+    expect(r.text).not.toContain('0123456789abcdef');
+  });
+
+  test('a deactivated signer key no longer admits bundles; activated again, it does', async () => {
+    const pk = (
+      (await call(f.server, f.b, 'GET', '/v1/public_keys?activated=true')).body.data!.data as {
+        ref: string;
+      }[]
+    )[0]!;
+    expect(
+      (await call(f.server, f.b, 'DELETE', `/v1/public_keys?ref=${pk.ref}`)).body.data!.data,
+    ).toMatchObject({ activated: false });
+    const refused = await call(f.server, f.b, 'POST', '/v1/configurations', bundleBody(f, CONFIG_2014));
+    expect(refused.status).toBe(422);
+    expect(refused.body.error!.code).toBe('no-signer-key');
+    expect((await call(f.server, f.b, 'PUT', `/v1/public_keys?ref=${pk.ref}`)).status).toBe(200);
+    expect((await call(f.server, f.b, 'POST', '/v1/configurations', bundleBody(f, CONFIG_2014))).status).toBe(
+      200,
+    );
+  });
+
   test('a deactivated configuration does not vend (409) until it is activated again', async () => {
     const ref = await upload(f, f.a, { ...CONFIG_2014, name: 'short-lived' });
     expect((await call(f.server, f.a, 'POST', '/v1/tokens', credit({ config_ref: ref }))).status).toBe(200);
@@ -352,6 +396,18 @@ describe('tokens', () => {
     ).toBe(200);
   });
 
+  test('currency credit (class 0 subclass 4) is issued and decodes as currency', async () => {
+    const t = tokensOf(
+      await call(f.server, f.a, 'POST', '/v1/tokens', credit({ subclass: '4', amount: 12.5 })),
+    )[0]!;
+    expect(t.token_type).toBe('ElectricityCurrency_04');
+    const d = await call(f.server, f.a, 'POST', `/v1/tokens/${t.token_no}`, {
+      decoder_reference_number: DRN,
+      config_ref: cfg,
+    });
+    expect(d.body.data!.data).toMatchObject({ crcOk: true, class: 0, subclass: 4 });
+  });
+
   test('every class 2 type Nectar names is issued (maximum power, clear credit, tariff, tamper, MPPUL, water factor)', async () => {
     const rows: [string, Record<string, unknown>, string][] = [
       ['0', { maximum_power_limit: 1000 }, 'SetMaximumPowerLimit_20'],
@@ -405,7 +461,47 @@ describe('limits and documents', () => {
   });
 });
 
+async function sendBatch(body: string): Promise<{ status: number; lines: Record<string, unknown>[] }> {
+  const { signRequest } = await import('sts-client');
+  const h = await signRequest({
+    method: 'POST',
+    path: '/v1/tokens/batch',
+    body,
+    contentType: 'application/x-ndjson',
+    date: new Date().toUTCString(),
+    nonce: randomBytes(16).toString('hex'),
+    key: f.a.key,
+    secret: f.a.secret,
+  });
+  const res = await fetch(`${f.server.url}/v1/tokens/batch`, { method: 'POST', headers: h, body });
+  const text = await res.text();
+  transcript.push(text);
+  return {
+    status: res.status,
+    lines: text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  };
+}
+
 describe('batch', () => {
+  test('a line over 64 KiB ends the batch with one error line naming it', async () => {
+    const ok = JSON.stringify({
+      id: 1,
+      type: 'electricity',
+      config_ref: cfg,
+      drn: '00000000000',
+      amount: '1',
+    });
+    const r = await sendBatch(`${ok}\n{"id":"${'x'.repeat(70_000)}"}\n${ok}\n`);
+    expect(r.status).toBe(200);
+    expect(r.lines.at(-1)).toEqual({
+      id: null,
+      error: { code: 'line-too-long', message: 'line 2: longer than 65536 bytes' },
+    });
+  });
+
   test('JSON Lines in, JSON Lines out in order: tokens, errors per line, a taken TID per line', async () => {
     const lines = [
       {

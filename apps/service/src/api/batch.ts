@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { type BaseDate, tidFromInstant, tokenTypeByName } from 'sts-token';
 import { TOKENS_ISSUED } from '../audit.ts';
 import { auditInput, newRef, type ServiceContext } from '../context.ts';
@@ -12,7 +13,7 @@ import type { VendItem } from '../keys/key-store.ts';
 import type { ConfigurationRecord, TokenRecord } from '../store/store.ts';
 import { kind } from './fields.ts';
 import { allocateTid } from './tid-allocation.ts';
-import { checkMeterConfig, usableConfiguration } from './tokens.ts';
+import { usableConfiguration } from './tokens.ts';
 
 export const MAX_LINE_BYTES = 64 * 1024;
 const CHUNK_LINES = 2000;
@@ -35,14 +36,17 @@ async function* bodyLines(
   req: IncomingMessage,
   md5: ReturnType<typeof createHash>,
 ): AsyncGenerator<[number, string]> {
+  // A StringDecoder keeps a character cut by a chunk boundary whole.
+  const decoder = new StringDecoder('utf8');
   let rest = '';
   let n = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     md5.update(chunk);
-    const text = rest + chunk.toString('utf8');
+    const text = rest + decoder.write(chunk);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       n++;
+      if (nl - start > MAX_LINE_BYTES) throw new LineTooLong(n);
       const line = text.slice(start, nl);
       start = nl + 1;
       if (line.trim() !== '') yield [n, line];
@@ -50,6 +54,7 @@ async function* bodyLines(
     rest = text.slice(start);
     if (rest.length > MAX_LINE_BYTES) throw new LineTooLong(n + 1);
   }
+  rest += decoder.end();
   if (rest.trim() !== '') yield [n + 1, rest];
 }
 
@@ -64,8 +69,8 @@ function fail(line: Line, code: string, message: string): Line {
   return line;
 }
 
-/** Parse and check one line; allocate its TID when it gives neither time nor tid. */
-async function prepareLine(
+/** Parse and check one line (no TID yet). */
+async function parseLine(
   ctx: ServiceContext,
   who: Principal,
   n: number,
@@ -107,30 +112,79 @@ async function prepareLine(
   const { config_ref: _ref, ...request } = req;
   line.config = config;
   line.item = { ref, request };
-  if (info === undefined || info.class === 1) return line;
-  if (typeof req.drn !== 'string') return line; // the request layer names what is missing
-  line.drn = req.drn;
-  try {
-    await checkMeterConfig(ctx, who.tenant, req.drn, ref);
-  } catch (e) {
-    if (e instanceof ApiError) return fail(line, e.code, e.message);
-    throw e;
-  }
-  if (req.time === undefined && req.tid === undefined) {
-    const isStid = req.isStid === true;
-    let now: number;
-    try {
-      now = tidFromInstant(new Date(ctx.now()).toISOString(), config.summary.base_date as BaseDate, {
-        isStid,
-      });
-    } catch (e) {
-      return fail(line, (e as { code?: string }).code ?? 'invalid-time', (e as Error).message);
-    }
-    const a = await allocateTid(ctx, who.tenant, req.drn, now, isStid);
-    request.tid = a.tid;
-    line.release = a.release;
-  }
+  if (info !== undefined && info.class !== 1 && typeof req.drn === 'string') line.drn = req.drn;
   return line;
+}
+
+/**
+ * Parse a chunk of lines, check the meters' configurations and allocate the TIDs of the lines that
+ * give neither time nor tid: two queries for the whole chunk, not two per line.
+ */
+async function prepareChunk(
+  ctx: ServiceContext,
+  who: Principal,
+  raw: readonly [number, string][],
+  configs: Map<string, ConfigurationRecord | ApiError>,
+): Promise<Line[]> {
+  const lines: Line[] = [];
+  for (const [n, text] of raw) lines.push(await parseLine(ctx, who, n, text, configs));
+  const meters = [...new Set(lines.filter((l) => l.drn !== undefined).map((l) => l.drn!))];
+  if (meters.length === 0) return lines;
+  const moved = await ctx.store.meterConfigs(who.tenant, meters);
+  const needTid = lines.filter(
+    (l) =>
+      l.error === undefined &&
+      l.drn !== undefined &&
+      l.item!.request.time === undefined &&
+      l.item!.request.tid === undefined,
+  );
+  const needing = new Set(needTid);
+  const nowMs = ctx.now();
+  // The base dates of the chunk's configurations give each its TID of now; one query per base date.
+  const nowTids = new Map<string, number | Error>();
+  const issued = new Map<number, Map<string, number[]>>();
+  for (const l of needTid) {
+    const key = `${l.config!.summary.base_date}:${l.item!.request.isStid === true}`;
+    if (nowTids.has(key)) continue;
+    try {
+      nowTids.set(
+        key,
+        tidFromInstant(new Date(nowMs).toISOString(), l.config!.summary.base_date as BaseDate, {
+          isStid: l.item!.request.isStid === true,
+        }),
+      );
+    } catch (e) {
+      nowTids.set(key, e as Error);
+    }
+  }
+  for (const tid of new Set([...nowTids.values()].filter((v): v is number => typeof v === 'number')))
+    issued.set(
+      tid,
+      await ctx.store.issuedTidsOfMeters(who.tenant, [...new Set(needTid.map((l) => l.drn!))], tid),
+    );
+  for (const l of lines) {
+    if (l.error !== undefined || l.drn === undefined) continue;
+    const current = moved.get(l.drn);
+    if (current !== undefined && current !== l.item!.ref) {
+      fail(
+        l,
+        'meter-on-other-configuration',
+        `meter ${l.drn} was moved to configuration ${current} by a key change; ask with config_ref ${current}`,
+      );
+      continue;
+    }
+    if (!needing.has(l)) continue;
+    const isStid = l.item!.request.isStid === true;
+    const now = nowTids.get(`${l.config!.summary.base_date}:${isStid}`)!;
+    if (now instanceof Error) {
+      fail(l, (now as { code?: string }).code ?? 'invalid-time', `now: ${now.message}`);
+      continue;
+    }
+    const a = await allocateTid(ctx, who.tenant, l.drn, now, isStid, issued.get(now)?.get(l.drn) ?? []);
+    l.item!.request.tid = a.tid;
+    l.release = a.release;
+  }
+  return lines;
 }
 
 async function runChunk(
@@ -256,25 +310,35 @@ export async function postBatch(
   const write = async (text: string): Promise<void> => {
     if (text !== '' && !res.write(text) && !closed) await once(res, 'drain');
   };
-  let chunk: Line[] = [];
+  // Two chunks in flight at most: the next is parsed and sent to the key boundary while the
+  // previous one is committed and written. Memory stays flat whatever the batch size.
+  let raw: [number, string][] = [];
+  let prepared: Line[] = [];
+  let previous: Promise<string> | undefined;
+  const flush = async (): Promise<void> => {
+    prepared = await prepareChunk(ctx, who, raw, configs);
+    raw = [];
+    const running = runChunk(ctx, who, requestId, prepared);
+    prepared = [];
+    if (previous !== undefined) await write(await previous);
+    previous = running;
+  };
   try {
-    for await (const [n, text] of bodyLines(req, md5)) {
+    for await (const entry of bodyLines(req, md5)) {
       if (closed) break;
-      chunk.push(await prepareLine(ctx, who, n, text, configs));
-      if (chunk.length >= CHUNK_LINES) {
-        const lines = chunk;
-        chunk = [];
-        await write(await runChunk(ctx, who, requestId, lines));
-      }
+      raw.push(entry);
+      if (raw.length >= CHUNK_LINES) await flush();
     }
-    if (chunk.length > 0) await write(await runChunk(ctx, who, requestId, chunk));
-    chunk = [];
+    if (raw.length > 0) await flush();
+    if (previous !== undefined) await write(await previous);
+    previous = undefined;
     if (md5.digest('hex').toUpperCase() !== declared)
       await write(
         `${JSON.stringify({ id: null, error: { code: 'content-md5-mismatch', message: 'the Content-MD5 header does not match the body' } })}\n`,
       );
   } catch (e) {
-    for (const l of chunk) l.release?.();
+    for (const l of prepared) l.release?.();
+    if (previous !== undefined) await previous.catch(() => undefined);
     const message =
       e instanceof LineTooLong ? e.message : e instanceof ApiError ? e.message : 'internal error';
     const code = e instanceof LineTooLong ? 'line-too-long' : e instanceof ApiError ? e.code : 'internal';

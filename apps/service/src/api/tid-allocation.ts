@@ -19,6 +19,8 @@ export async function allocateTid(
   meter: string,
   from: number,
   isStid: boolean,
+  /** Every TID ≥ from already issued to the meter, when the caller has read them (a batch reads a chunk's at once). */
+  issued?: readonly number[],
 ): Promise<{ tid: number; release(): void }> {
   if (ctx.store.reserveTid !== undefined) {
     let tid = await ctx.store.reserveTid(tenant, meter, from);
@@ -30,11 +32,11 @@ export async function allocateTid(
   const id = `${tenant}\0${meter}`;
   let candidate = from;
   for (;;) {
-    const used = await ctx.store.issuedTids(tenant, meter, candidate, PAGE);
+    const used = issued ?? (await ctx.store.issuedTids(tenant, meter, candidate, PAGE));
     // Everything below runs without an await: choosing and marking cannot interleave with another request.
     let flight = ctx.inFlightTids.get(id);
     const usedSet = new Set(used);
-    const end = used.length < PAGE ? MAX_TID : used[used.length - 1]!;
+    const end = issued !== undefined || used.length < PAGE ? MAX_TID : used[used.length - 1]!;
     for (; candidate <= end; candidate++) {
       if (!usable(candidate, isStid) || usedSet.has(candidate) || flight?.has(candidate)) continue;
       if (flight === undefined) {

@@ -39,8 +39,8 @@ export async function initCommand(argv: string[], out: Out): Promise<number> {
   const rsa = optional(v, 'rsa-key');
   const pem = rsa === undefined ? undefined : await readInput(rsa, { what: 'RSA key', maxBytes: 64 * 1024 });
   const database = optional(v, 'database');
-  const r: ReturnType<typeof initDataDir> & { database?: string; schemaVersion?: number } =
-    database === undefined ? initDataDir(dir, pem) : await initWithDatabase(dir, pem, database);
+  const r: Awaited<ReturnType<typeof initDataDir>> & { database?: string; schemaVersion?: number } =
+    database === undefined ? await initDataDir(dir, pem) : await initWithDatabase(dir, pem, database);
   pem?.fill(0);
   result(
     out,
@@ -86,7 +86,7 @@ export async function credentialsCommand(argv: string[], out: Out): Promise<numb
           `unknown permission '${p.slice(0, 40)}' (the permissions are ${PERMISSIONS.join(', ')})`,
         );
     const store = await openStore(dir, optional(v, 'database'));
-    const keys = openKeyStore(dir);
+    const keys = await openKeyStore(dir);
     try {
       const key = `key_${randomBytes(12).toString('base64url')}`;
       const secretBytes = Buffer.from(randomBytes(32).toString('base64url'));
@@ -209,7 +209,7 @@ export async function configsCommand(argv: string[], out: Out): Promise<number> 
     ...(names.includes(BUNDLE_FILES.profile) ? { profile: await file(BUNDLE_FILES.profile) } : {}),
   };
   const store = await openStore(dir, optional(v, 'database'));
-  const keys = openKeyStore(dir);
+  const keys = await openKeyStore(dir);
   try {
     const record = await importBundle(
       { store, now: Date.now, openBundle: async (a) => keys.openBundle(a) },

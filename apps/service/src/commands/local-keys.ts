@@ -5,9 +5,9 @@ import { KeyStore } from '../keys/key-store.ts';
 
 export { openStore } from '../store/open-store.ts';
 
-export function openKeyStore(dir: string): KeyStore {
-  const master = readMasterKey(dir);
-  const pem = readServiceKeyPem(dir);
+export async function openKeyStore(dir: string): Promise<KeyStore> {
+  const master = await readMasterKey(dir);
+  const pem = await readServiceKeyPem(dir);
   try {
     return new KeyStore(master, pem);
   } finally {

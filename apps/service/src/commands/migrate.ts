@@ -40,7 +40,7 @@ export async function initWithDatabase(
   const db = databaseUrl(database);
   const { pool } = await connectPool(db);
   try {
-    const r = initDataDir(dir, pem, { database: false });
+    const r = await initDataDir(dir, pem, { database: false });
     try {
       const m = await migrate(pool, db.shown);
       return { ...r, database: db.shown, schemaVersion: m.to };

@@ -1,6 +1,6 @@
 // The HTTP API on node:http: Nectar's paths and envelope, real status codes, every request authenticated.
 // No framework: a dozen routes, and the body bound, auth order and streaming need control a framework would hide.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { postBatch } from '../api/batch.ts';
 import { getConfiguration, postConfiguration, setConfigurationActivated } from '../api/configurations.ts';
@@ -8,7 +8,7 @@ import { queryRef } from '../api/fields.ts';
 import { OPENAPI } from '../api/openapi.ts';
 import { listPublicKeys, postPublicKey, setPublicKeyActivated } from '../api/public-keys.ts';
 import { decodeTokenEndpoint, getToken, IdempotencyRace, postToken } from '../api/tokens.ts';
-import type { ServiceContext } from '../context.ts';
+import { randomHex, type ServiceContext } from '../context.ts';
 import { authenticate, md5Hex, type Permission, type Principal, requirePermission } from './auth.ts';
 import { jsonObject, readBody } from './body.ts';
 import { ApiError, okBody, sendError, sendJson } from './envelope.ts';
@@ -206,7 +206,7 @@ export function createApiServer(ctx: ServiceContext, info: ServiceInfo, log: (li
   return createServer(
     { requestTimeout: 300_000, headersTimeout: 30_000, keepAliveTimeout: 5_000 },
     (req, res) => {
-      const requestId = randomBytes(8).toString('hex');
+      const requestId = randomHex(8);
       handle(req, res, requestId).catch((e: unknown) => {
         if (e instanceof ApiError) {
           sendError(res, e, requestId);

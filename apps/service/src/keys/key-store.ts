@@ -228,9 +228,8 @@ function signerKey(pem: string): KeyObject {
   return k;
 }
 
-/** The fields a response may show: everything but the vending key, which is shown by its KCV. */
-export function summarise(c: StsConfig): ConfigSummary {
-  const method = kcvMethodForVendingKey(c.vendingKey);
+/** A configuration's fields under the file's names, without the vending key. */
+function fields(c: StsConfig) {
   return {
     name: c.name,
     key_expiry_no: c.keyExpiryNo,
@@ -243,6 +242,14 @@ export function summarise(c: StsConfig): ConfigSummary {
     key_type: c.keyType,
     base_date: c.baseDate,
     issuer_identification_no: c.issuerIdentificationNo,
+  };
+}
+
+/** The fields a response may show: everything but the vending key, which is shown by its KCV. */
+export function summarise(c: StsConfig): ConfigSummary {
+  const method = kcvMethodForVendingKey(c.vendingKey);
+  return {
+    ...fields(c),
     vending_key_kcv: kcv(c.vendingKey, method),
     vending_key_kcv_method: method,
     vending_key_bits: c.vendingKey.length * 8,
@@ -251,18 +258,5 @@ export function summarise(c: StsConfig): ConfigSummary {
 
 /** The request layer's `config` object (the file's field names). It lives only inside the key boundary. */
 function requestConfig(c: StsConfig): Record<string, unknown> {
-  return {
-    name: c.name,
-    key_expiry_no: c.keyExpiryNo,
-    encryption_algorithm: c.encryptionAlgorithm,
-    token_carrier_type: c.tokenCarrierType,
-    decoder_key_generation_algorithm: c.decoderKeyGenerationAlgorithm,
-    tariff_index: c.tariffIndex,
-    key_revision_no: c.keyRevisionNo,
-    vending_key: bytesToHex(c.vendingKey),
-    supply_group_code: c.supplyGroupCode,
-    key_type: c.keyType,
-    base_date: c.baseDate,
-    issuer_identification_no: c.issuerIdentificationNo,
-  };
+  return { ...fields(c), vending_key: bytesToHex(c.vendingKey) };
 }

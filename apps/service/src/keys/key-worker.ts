@@ -24,17 +24,21 @@ export interface KeyReply {
 
 let store: KeyStore | undefined;
 
+async function init(dataDir: string): Promise<boolean> {
+  const master = await readMasterKey(dataDir);
+  const pem = await readServiceKeyPem(dataDir);
+  try {
+    store = new KeyStore(master, pem);
+  } finally {
+    master.fill(0);
+    pem.fill(0);
+  }
+  return true;
+}
+
 function handle(m: KeyRequest): unknown {
   if (m.op === 'init') {
-    const master = readMasterKey(m.dataDir);
-    const pem = readServiceKeyPem(m.dataDir);
-    try {
-      store = new KeyStore(master, pem);
-    } finally {
-      master.fill(0);
-      pem.fill(0);
-    }
-    return true;
+    return init(m.dataDir);
   }
   if (store === undefined) throw new Error('key store not initialised');
   switch (m.op) {
@@ -61,10 +65,11 @@ function handle(m: KeyRequest): unknown {
 export function serveKeys(): void {
   const port = parentPort;
   if (port === null) return;
-  port.on('message', (msg: { id: number; request: KeyRequest }) => {
+  port.on('message', async (msg: { id: number; request: KeyRequest }) => {
     let reply: KeyReply;
     try {
-      reply = { id: msg.id, ok: true, value: handle(msg.request) };
+      const value = handle(msg.request);
+      reply = { id: msg.id, ok: true, value: value instanceof Promise ? await value : value };
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       reply = {

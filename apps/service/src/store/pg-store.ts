@@ -474,6 +474,34 @@ export class PgStore implements Store {
     return r.rows[0]?.config_ref;
   }
 
+  async meterConfigs(tenant: string, meters: readonly string[]): Promise<Map<string, string>> {
+    const r = await this.#q<{ meter: string; config_ref: string }>(
+      'meter-configs',
+      'SELECT meter, config_ref FROM meters WHERE tenant = $1 AND meter = ANY($2::text[])',
+      [tenant, meters],
+    );
+    return new Map(r.rows.map((row) => [row.meter, row.config_ref]));
+  }
+
+  async issuedTidsOfMeters(
+    tenant: string,
+    meters: readonly string[],
+    from: number,
+  ): Promise<Map<string, number[]>> {
+    const r = await this.#q<{ meter: string; tid: number }>(
+      'issued-tids-of-meters',
+      'SELECT meter, tid FROM tokens WHERE tenant = $1 AND meter = ANY($2::text[]) AND tid >= $3 ORDER BY meter, tid',
+      [tenant, meters, from],
+    );
+    const out = new Map<string, number[]>();
+    for (const row of r.rows) {
+      const list = out.get(row.meter);
+      if (list === undefined) out.set(row.meter, [row.tid]);
+      else list.push(row.tid);
+    }
+    return out;
+  }
+
   async issuedTids(tenant: string, meter: string, from: number, limit: number): Promise<number[]> {
     const r = await this.#q<{ tid: number }>(
       'issued-tids',

@@ -147,6 +147,10 @@ export interface Store {
 
   /** The configuration a meter was last moved to by a key change, if any. */
   meterConfig(tenant: string, meter: string): Promise<string | undefined>;
+  /** The configurations a key change moved these meters to (only the meters that have one). */
+  meterConfigs(tenant: string, meters: readonly string[]): Promise<Map<string, string>>;
+  /** Every TID from `from` upwards issued to each of these meters, ascending (meters with none left out). */
+  issuedTidsOfMeters(tenant: string, meters: readonly string[], from: number): Promise<Map<string, number[]>>;
   /** TIDs issued to a meter from `from` upwards, ascending, at most `limit`. */
   issuedTids(tenant: string, meter: string, from: number, limit: number): Promise<number[]>;
   /**

@@ -1,0 +1,396 @@
+// Benchmark of sts-service as a real process on loopback: authenticated POST /v1/tokens (real signatures,
+// distinct meters, a ledger commit per token) beside a bare node:http server in the same run, and
+// POST /v1/tokens/batch of 1 M lines (tokens/s, every token in the ledger, server memory by batch size).
+// Run with `npm run bench` in apps/service. BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
+// BENCH_BATCH_SIZES (default 100000,1000000).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { runCli } from 'sts-cli-kit/testing';
+import { signRequest } from 'sts-client';
+import { luhnCheckDigit } from 'sts-crypto';
+
+const BIN = fileURLToPath(new URL('../bin/sts-service.js', import.meta.url));
+const RESULTS = fileURLToPath(new URL('../../../bench/results/service.json', import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const PRESIGNED = Number(process.env.BENCH_PRESIGNED ?? 40_000);
+const BATCH_SIZES = (process.env.BENCH_BATCH_SIZES ?? '100000,1000000').split(',').map(Number);
+
+const CONFIG = `---
+name: bench
+key_expiry_no: 255
+encryption_algorithm: sta
+token_carrier_type: numeric
+decoder_key_generation_algorithm: 02
+tariff_index: 01
+key_revision_no: 1
+vending_key: abababababababab
+supply_group_code: 123456
+key_type: 2
+base_date: 2014
+issuer_identification_no: 600727
+`;
+
+/** The i-th distinct meter: 10 digits and their check digit. */
+function meter(i: number): string {
+  const body = String(i).padStart(10, '0');
+  return `${body}${luhnCheckDigit(body)}`;
+}
+
+interface Cred {
+  key: string;
+  secret: string;
+}
+
+async function signed(method: string, p: string, body: string, cred: Cred, contentType = 'application/json') {
+  return signRequest({
+    method,
+    path: p,
+    body,
+    contentType,
+    date: new Date().toUTCString(),
+    nonce: randomBytes(16).toString('hex'),
+    key: cred.key,
+    secret: cred.secret,
+  });
+}
+
+function startProcess(args: string[]): Promise<{ url: string; proc: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    createInterface({ input: proc.stdout! }).once('line', (line) => {
+      const m = /(http:\/\/\S+)/.exec(line);
+      if (m === null) reject(new Error(line));
+      else resolve({ url: m[1]!, proc });
+    });
+    proc.once('exit', (c) => reject(new Error(`exited ${c}`)));
+  });
+}
+
+/** Peak resident memory of a process so far (VmHWM), MB. */
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+/** CPU seconds (user + system) a process has used so far: the fair figure on a shared, loaded machine. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** CONCURRENCY keep-alive connections, each sending its next request when the last is answered. */
+async function load(
+  url: string,
+  make: (i: number) => Promise<{ headers: Record<string, string>; body: string; path: string }>,
+): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const u = new URL(url);
+  const latencies: number[] = [];
+  let errors = 0;
+  let n = 0;
+  // Requests are signed before the clock starts (each with its own nonce and a Date that stays
+  // acceptable for the run): the figure is the server's, not the generator's WebCrypto HMAC.
+  const signed: Awaited<ReturnType<typeof make>>[] = [];
+  while (signed.length < PRESIGNED) signed.push(await make(signed.length));
+  const end = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  const one = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const i = n++;
+      const { headers, body, path: p } = i < signed.length ? signed[i]! : await make(i);
+      const t0 = performance.now();
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: u.hostname, port: u.port, path: p, method: 'POST', agent, headers },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      latencies.push(performance.now() - t0);
+      if (status !== 200) errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, one));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
+  return {
+    requests: latencies.length,
+    errors,
+    perSecond: Math.round(latencies.length / seconds),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
+}
+
+/** POST /v1/tokens/batch with `lines` made by `line(i)` on the fly; counts answer lines and tokens. */
+async function batch(
+  url: string,
+  headers: Record<string, string>,
+  line: (i: number) => string,
+  lines: number,
+  serverPid: number,
+) {
+  const u = new URL(url);
+  const started = performance.now();
+  let tokens = 0;
+  let errorsSeen = 0;
+  let firstError = '';
+  let maxRss = 0;
+  const sampler = setInterval(() => {
+    maxRss = Math.max(maxRss, rssMb(serverPid));
+  }, 200);
+  await new Promise<void>((resolve, reject) => {
+    const req = request(
+      { host: u.hostname, port: u.port, path: '/v1/tokens/batch', method: 'POST', headers },
+      (res) => {
+        let rest = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const text = rest + chunk;
+          let start = 0;
+          for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+            const l = text.slice(start, nl);
+            start = nl + 1;
+            if (l.includes('"tokens"')) tokens++;
+            else {
+              errorsSeen++;
+              if (firstError === '') firstError = l.slice(0, 200);
+            }
+          }
+          rest = text.slice(start);
+        });
+        res.on('end', () => resolve());
+      },
+    );
+    req.on('error', reject);
+    let i = 0;
+    const pump = (): void => {
+      while (i < lines) {
+        let chunk = '';
+        for (let k = 0; k < 1000 && i < lines; k++) chunk += line(i++);
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      req.end();
+    };
+    pump();
+  });
+  clearInterval(sampler);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    lines,
+    tokens,
+    errors: errorsSeen,
+    firstError,
+    seconds: Math.round(seconds * 100) / 100,
+    tokensPerSecond: Math.round(tokens / seconds),
+    serverRssMaxMb: maxRss,
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sts-service-bench-'));
+  const data = path.join(dir, 'data');
+  const procs: ChildProcess[] = [];
+  try {
+    const service = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const signer = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    mkdirSync(path.join(dir, 'keys'));
+    const serviceKey = path.join(dir, 'keys', 'service.pem');
+    writeFileSync(serviceKey, service.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, {
+      mode: 0o600,
+    });
+    if ((await runCli(BIN, ['init', '--data', data, '--rsa-key', serviceKey])).code !== 0)
+      throw new Error('init failed');
+    const c = await runCli(BIN, ['credentials', 'create', '--data', data, '--name', 'bench', '--json']);
+    const cred = JSON.parse(c.stdout) as Cred;
+    const server = await startProcess([
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      BIN,
+      'serve',
+      '--data',
+      data,
+      '--port',
+      '0',
+    ]);
+    procs.push(server.proc);
+    const post = async (p: string, body: unknown) => {
+      const text = JSON.stringify(body);
+      const res = await fetch(server.url + p, {
+        method: 'POST',
+        headers: await signed('POST', p, text, cred),
+        body: text,
+      });
+      const j = (await res.json()) as { data: { data: { ref: string } } };
+      if (res.status !== 200) throw new Error(JSON.stringify(j));
+      return j.data.data;
+    };
+    await post('/v1/public_keys', {
+      name: 'bench',
+      key: signer.publicKey.export({ type: 'spki', format: 'pem' }),
+      activated: true,
+    });
+    const { sealBundle, encodeBase64Lines } = await import('sts-crypto');
+    const { createPublicKey } = await import('node:crypto');
+    const parts = sealBundle({
+      config: new TextEncoder().encode(CONFIG),
+      signingKey: signer.privateKey,
+      recipientKey: createPublicKey(service.privateKey),
+    });
+    const cfg = await post('/v1/configurations', {
+      data: encodeBase64Lines(parts.data),
+      digest: encodeBase64Lines(parts.digest),
+      key: encodeBase64Lines(parts.symmetric),
+    });
+
+    // The floor: a bare node:http server that reads the body and answers a token-sized JSON.
+    const bare = await startProcess([
+      '-e',
+      `require('node:http').createServer((q,s)=>{let n=0;q.on('data',d=>n+=d.length);q.on('end',()=>{const b=JSON.stringify({status:{code:200,message:'OK',request_id:'0123456789abcdef'},data:{data:[{ref:'tok_0123456789abcdef0123',token_no:'12345678901234567890',n}]}});s.writeHead(200,{'content-type':'application/json','content-length':Buffer.byteLength(b)});s.end(b)})}).listen(0,'127.0.0.1',function(){console.log('listening on http://127.0.0.1:'+this.address().port)})`,
+    ]);
+    procs.push(bare.proc);
+    const tokenRequest = async (i: number) => {
+      const body = JSON.stringify({
+        class: '0',
+        subclass: '0',
+        type: 'native',
+        amount: 10,
+        decoder_reference_number: meter(i),
+        config_ref: cfg.ref,
+      });
+      return { headers: await signed('POST', '/v1/tokens', body, cred), body, path: '/v1/tokens' };
+    };
+    const rows: Record<string, unknown>[] = [];
+    let cpu0 = cpuSeconds(bare.proc.pid!);
+    const floor = await load(bare.url, tokenRequest);
+    const bareCpu = cpuSeconds(bare.proc.pid!) - cpu0;
+    rows.push({
+      name: 'bare node:http (reads the body, answers JSON)',
+      ...floor,
+      serverCpuSeconds: bareCpu,
+      perServerCpuSecond: Math.round(floor.requests / bareCpu),
+      note: 'baseline, same load generator',
+    });
+    console.log(rows.at(-1));
+    const before = new Database(path.join(data, 'service.db'), { readonly: true });
+    const count0 = before.prepare('SELECT count(*) FROM tokens').pluck().get() as number;
+    before.close();
+    cpu0 = cpuSeconds(server.proc.pid!);
+    const svc = await load(server.url, async (i) => tokenRequest(10_000_000 + i));
+    const svcCpu = cpuSeconds(server.proc.pid!) - cpu0;
+    const after = new Database(path.join(data, 'service.db'), { readonly: true });
+    const committed = (after.prepare('SELECT count(*) FROM tokens').pluck().get() as number) - count0;
+    after.close();
+    rows.push({
+      name: 'sts-service POST /v1/tokens (signed, distinct meters, ledger commit each)',
+      ...svc,
+      ledgerRows: committed,
+      serverCpuSeconds: svcCpu,
+      perServerCpuSecond: Math.round(svc.requests / svcCpu),
+      ratioToBare: Math.round((floor.perSecond / svc.perSecond) * 100) / 100,
+      floor: 3000,
+      result: svc.perSecond >= 3000 ? 'PASS' : 'FAIL',
+    });
+    console.log(rows.at(-1));
+
+    let offset = 20_000_000;
+    for (const lines of BATCH_SIZES) {
+      const { createHash } = await import('node:crypto');
+      const md5 = createHash('md5');
+      const line = (i: number) =>
+        `{"id":${i},"type":"electricity","config_ref":"${cfg.ref}","drn":"${meter(offset + i)}","amount":"${(i % 500) + 1}"}\n`;
+      for (let i = 0; i < lines; i++) md5.update(line(i));
+      const date = new Date().toUTCString();
+      const h = await signRequest({
+        method: 'POST',
+        path: '/v1/tokens/batch',
+        body: '',
+        contentType: 'application/x-ndjson',
+        date,
+        nonce: randomBytes(16).toString('hex'),
+        key: cred.key,
+        secret: cred.secret,
+      });
+      // The signature covers the Content-MD5 header: sign again with the real one in place of the empty body's.
+      const real = md5.digest('hex').toUpperCase();
+      const { createHmac } = await import('node:crypto');
+      const hex = createHmac('sha256', cred.secret)
+        .update(`POST/v1/tokens/batch${real}application/x-ndjson${date}${h.nonce}`)
+        .digest('hex');
+      const headers = {
+        ...h,
+        'Content-MD5': real,
+        Authorization: `nectar ${cred.key}:${Buffer.from(hex).toString('base64')}`,
+      };
+      const db0 = new Database(path.join(data, 'service.db'), { readonly: true });
+      const n0 = db0.prepare('SELECT count(*) FROM tokens').pluck().get() as number;
+      db0.close();
+      const c0 = cpuSeconds(server.proc.pid!);
+      const r = await batch(server.url, headers, line, lines, server.proc.pid!);
+      const batchCpu = cpuSeconds(server.proc.pid!) - c0;
+      const db1 = new Database(path.join(data, 'service.db'), { readonly: true });
+      const inLedger = (db1.prepare('SELECT count(*) FROM tokens').pluck().get() as number) - n0;
+      db1.close();
+      offset += lines;
+      rows.push({
+        name: `sts-service POST /v1/tokens/batch, ${lines.toLocaleString('en')} lines`,
+        ...r,
+        ledgerRows: inLedger,
+        everyTokenInLedger: inLedger === r.tokens && r.tokens === lines,
+        serverCpuSeconds: batchCpu,
+        tokensPerServerCpuSecond: Math.round(r.tokens / batchCpu),
+        serverPeakRssMb: peakRssMb(server.proc.pid!),
+        floor: 100_000,
+        result: r.tokensPerSecond >= 100_000 ? 'PASS' : 'FAIL',
+      });
+      console.log(rows.at(-1));
+    }
+    const out = {
+      measuredAt: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+        node: process.version,
+      },
+      seconds: SECONDS,
+      concurrency: CONCURRENCY,
+      rows,
+    };
+    mkdirSync(path.dirname(RESULTS), { recursive: true });
+    writeFileSync(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(`written ${RESULTS}`);
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
