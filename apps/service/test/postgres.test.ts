@@ -1,6 +1,7 @@
 // sts-service on PostgreSQL: real `serve` processes (two and four) on one private cluster, 2,000
 // concurrent requests, nonce and Idempotency-Key races, kill -9, the database stopped for 5 s, audit verify.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
@@ -253,6 +254,16 @@ describe('migrations and the schema check', () => {
     ]);
     const refusedMigrate = await cli(['migrate', '--database', url]);
     expect(refusedMigrate.code).toBe(3);
+  });
+
+  test('init --database on a database that already has the schema is refused before anything is written', async () => {
+    const dir = path.join(work.dir, 'second');
+    const r = await cli(['init', '--data', dir, '--database', cluster.url]);
+    expect([r.code, r.stderr]).toEqual([
+      3,
+      `sts-service: database ${cluster.url} already has the sts-service schema; give this instance a copy of the data folder made with it instead of running init again\n`,
+    ]);
+    expect(existsSync(dir)).toBe(false);
   });
 
   test('a database that cannot be reached is one line and exit 3; a bad URL is exit 2 and never echoed', async () => {

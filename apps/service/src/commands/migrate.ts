@@ -1,7 +1,7 @@
 // sts-service migrate: bring a PostgreSQL database to this code's schema version (the migration files
 // not yet applied, in order, in one transaction); and `init --database`, which makes the keys and migrates.
 import { rmSync } from 'node:fs';
-import { EXIT } from 'sts-cli-kit';
+import { CliError, EXIT } from 'sts-cli-kit';
 import { initDataDir } from '../data-dir.ts';
 import { connectPool, databaseUrl } from '../store/open-store.ts';
 import { migrate } from '../store/pg-migrations.ts';
@@ -29,8 +29,8 @@ export async function migrateCommand(argv: string[], out: Out): Promise<number> 
 
 /**
  * `init --data DIR --database URL`: the key files in DIR (no service.db) and the database migrated.
- * The database is reached first, so that nothing is written when it cannot be; DIR is removed again
- * when the migration fails.
+ * The database is reached first and must have no schema yet, so that nothing is written when it
+ * cannot be used; DIR is removed again when the migration fails.
  */
 export async function initWithDatabase(
   dir: string,
@@ -38,8 +38,16 @@ export async function initWithDatabase(
   database: string,
 ): Promise<{ servicePub: string; fingerprint: string; database: string; schemaVersion: number }> {
   const db = databaseUrl(database);
-  const { pool } = await connectPool(db);
+  const { pool, version } = await connectPool(db);
   try {
+    // Its configurations and secrets are sealed under the master key of the folder made with it:
+    // a second init would make keys that open none of them.
+    if (version !== 0)
+      throw new CliError(
+        'exists',
+        `database ${db.shown} already has the sts-service schema; give this instance a copy of the data folder made with it instead of running init again`,
+        EXIT.io,
+      );
     const r = await initDataDir(dir, pem, { database: false });
     try {
       const m = await migrate(pool, db.shown);
