@@ -67,9 +67,13 @@ export function randomHex(bytes: number): string {
   return pool.toString('hex', poolAt - bytes, poolAt);
 }
 
-/** A new reference: prefix and 20 random hex digits. */
+/**
+ * A new reference: prefix, the time in ms (12 hex digits) and 12 random hex digits. Time first, so
+ * that new refs go to the end of the ledger's unique index instead of all over it: with random refs
+ * that index cost more than a third of a ledger insert.
+ */
 export function newRef(prefix: string): string {
-  return `${prefix}_${randomHex(10)}`;
+  return `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomHex(6)}`;
 }
 
 export function auditInput(
