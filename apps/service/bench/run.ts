@@ -79,10 +79,10 @@ function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 }
-/** CPU seconds (user + system) a process has used so far: the fair figure on a shared, loaded machine. */
+/** CPU time (user + system, clock ticks) a process has used so far: the fair figure on a shared, loaded machine. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return Number(fields[11]) + Number(fields[12]); // clock ticks (1/100 s)
 }
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -291,7 +291,7 @@ async function main(): Promise<void> {
     const rows: Record<string, unknown>[] = [];
     let cpu0 = cpuSeconds(bare.proc.pid!);
     const floor = await load(bare.url, tokenRequest);
-    const bareCpu = cpuSeconds(bare.proc.pid!) - cpu0;
+    const bareCpu = (cpuSeconds(bare.proc.pid!) - cpu0) / 100;
     rows.push({
       name: 'bare node:http (reads the body, answers JSON)',
       ...floor,
@@ -305,7 +305,7 @@ async function main(): Promise<void> {
     before.close();
     cpu0 = cpuSeconds(server.proc.pid!);
     const svc = await load(server.url, async (i) => tokenRequest(10_000_000 + i));
-    const svcCpu = cpuSeconds(server.proc.pid!) - cpu0;
+    const svcCpu = (cpuSeconds(server.proc.pid!) - cpu0) / 100;
     const after = new Database(path.join(data, 'service.db'), { readonly: true });
     const committed = (after.prepare('SELECT count(*) FROM tokens').pluck().get() as number) - count0;
     after.close();
@@ -355,7 +355,7 @@ async function main(): Promise<void> {
       db0.close();
       const c0 = cpuSeconds(server.proc.pid!);
       const r = await batch(server.url, headers, line, lines, server.proc.pid!);
-      const batchCpu = cpuSeconds(server.proc.pid!) - c0;
+      const batchCpu = (cpuSeconds(server.proc.pid!) - c0) / 100;
       const db1 = new Database(path.join(data, 'service.db'), { readonly: true });
       const inLedger = (db1.prepare('SELECT count(*) FROM tokens').pluck().get() as number) - n0;
       db1.close();

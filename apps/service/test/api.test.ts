@@ -48,6 +48,16 @@ describe('authentication', () => {
     }
   });
 
+  test('the signed date in X-Date is read when there is no Date header (a browser cannot set Date)', async () => {
+    const r = await call(f.server, f.a, 'GET', '/v1/public_keys', undefined, {
+      tamper: (h) => {
+        h['X-Date'] = h.Date!;
+        delete h.Date;
+      },
+    });
+    expect(r.status).toBe(200);
+  });
+
   test('a replayed nonce is refused with 401 replayed-nonce', async () => {
     const nonce = randomBytes(16).toString('hex');
     const date = new Date().toUTCString();

@@ -45,6 +45,10 @@ describe('init', () => {
       "sts-service: --port must be a whole number from 0 to 65535, got '70000'\n",
     ],
     [
+      ['serve', '--data', '/nonexistent/sts'],
+      "sts-service: /nonexistent/sts is not a data folder (run 'sts-service init --data /nonexistent/sts' first)\n",
+    ],
+    [
       ['frobnicate'],
       "sts-service: unknown command 'frobnicate' (expected init, credentials, configs, serve, audit or migrate; see 'sts-service --help')\n",
     ],

@@ -133,14 +133,7 @@ export function nectarTokenBody(request: TokenRequest): Record<string, unknown> 
     if (COMMON_FIELDS.has(name)) continue;
     const wire = fields[name];
     if (wire === undefined) throw new TypeError(`${name} is not a field of a ${request.type} request`);
-    body[wire] =
-      name === 'amount'
-        ? amountNumber(value)
-        : name === 'control'
-          ? controlNumber(value)
-          : name === 'ro'
-            ? value === true || value === 1
-            : value;
+    body[wire] = wireValue(request.type, name, value);
   }
   for (const [name, wire] of Object.entries(fields)) {
     if (body[wire] === undefined && name !== 'ro')
@@ -191,6 +184,29 @@ function amountNumber(value: unknown): number {
   if (typeof value === 'string' && /^\d{1,15}(\.\d{1,6})?$/.test(value)) return Number(value);
   throw new RangeError(
     `amount must be a non-negative decimal number, got ${JSON.stringify(value)?.slice(0, 40)}`,
+  );
+}
+
+/** A request field's value as the service reads it. */
+function wireValue(type: TokenRequest['type'], name: string, value: unknown): unknown {
+  if (name === 'amount') return amountNumber(value);
+  if (name === 'control') return controlNumber(value);
+  if (name === 'ro') return value === true || value === 1;
+  if (name === 'manufacturerCode') return manufacturerCodeText(value, type === 'test-display-1' ? 2 : 4);
+  return value;
+}
+
+/**
+ * The manufacturer code as its digits: 2 for test-display-1 (subclass 0), 4 for test-display-2
+ * (subclass 1). The Java SDK's int (96) is written with its leading zeros ('96', '0096').
+ */
+function manufacturerCodeText(value: unknown, digits: number): string {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 10 ** digits) {
+    return String(value).padStart(digits, '0');
+  }
+  if (typeof value === 'string' && value.length === digits && /^\d+$/.test(value)) return value;
+  throw new RangeError(
+    `manufacturerCode must be ${digits} digits here, got ${JSON.stringify(value)?.slice(0, 40)}`,
   );
 }
 

@@ -73,7 +73,8 @@ export class Transport {
     const fetchFunction = options.fetch ?? globalThis.fetch;
     if (typeof fetchFunction !== 'function')
       throw new TypeError('fetch must be a function (no global fetch here)');
-    this.#fetch = fetchFunction;
+    // Called as a plain function: a browser's fetch throws 'Illegal invocation' when `this` is another object.
+    this.#fetch = (input, init) => fetchFunction(input, init);
     this.#retries = whole(options.retries, 3, 'retries', 100);
     this.#retryDelayMs = whole(options.retryDelayMs, 200, 'retryDelayMs', 60_000);
     this.#maxRetryDelayMs = whole(options.maxRetryDelayMs, 5000, 'maxRetryDelayMs', 600_000);
@@ -109,8 +110,7 @@ export class Transport {
     const signedPath = new URL(url).pathname;
     const body = spec.raw?.bytes ?? (spec.json === undefined ? '' : JSON.stringify(spec.json));
     const contentType = spec.raw?.contentType ?? JSON_TYPE;
-    const idempotencyKey =
-      spec.method === 'POST' ? (spec.idempotencyKey ?? globalThis.crypto.randomUUID()) : undefined;
+    const idempotencyKey = spec.method === 'POST' ? (spec.idempotencyKey ?? randomKey()) : undefined;
     for (let attempt = 0; ; attempt++) {
       const headers = await signRequest({
         method: spec.method,
@@ -123,6 +123,9 @@ export class Transport {
         secret: this.#secret,
       });
       if (idempotencyKey !== undefined) headers['Idempotency-Key'] = idempotencyKey;
+      // Browsers drop a script's Date header (a forbidden header name in the Fetch standard): the
+      // signed date goes in X-Date too, for a service that reads it when Date is missing.
+      headers['X-Date'] = headers.Date!;
       const timeout = new AbortController();
       const timer = setTimeout(
         () => timeout.abort(new DOMException('timed out', 'TimeoutError')),
@@ -305,6 +308,11 @@ export function networkError(
   return new StsApiError(0, 'network-error', `${what}no answer (${reason})`, undefined, undefined, {
     cause: error,
   });
+}
+
+/** A random Idempotency-Key (randomUUID where there is one; browsers have it only in secure contexts). */
+function randomKey(): string {
+  return typeof globalThis.crypto.randomUUID === 'function' ? globalThis.crypto.randomUUID() : newNonce();
 }
 
 function isTimeout(error: unknown): boolean {

@@ -3,7 +3,8 @@
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { isStsApiError, StsApiError, StsClient, type TokenRequest } from '../src/index.ts';
+import { isStsApiError, StsClient, type TokenRequest } from '../src/index.ts';
+import { failure } from './support/failure.ts';
 import {
   envelope,
   KEY,
@@ -42,16 +43,6 @@ beforeEach(() => {
   server.received.length = 0;
   server.refused.length = 0;
 });
-
-/** The StsApiError a promise rejects with (fails the test if it resolves or throws something else). */
-async function failure(promise: Promise<unknown>): Promise<StsApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StsApiError);
-  return error as StsApiError;
-}
 
 describe('tokens.create sends Nectar’s body for each type', () => {
   const meter = { configRef: 'cfg-1', drn: '47500150231' };
@@ -291,6 +282,7 @@ describe('retries keep the Idempotency-Key and sign each try afresh', () => {
     expect([...keys][0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Set(server.received.map((r) => r.headers.nonce)).size).toBe(3);
     expect(new Set(server.received.map((r) => r.body)).size).toBe(1);
+    for (const r of server.received) expect(r.headers['x-date']).toBe(r.headers.date);
   });
 
   test('a dropped connection: the retry with the same key gets the stored token, not a second one', async () => {

@@ -68,7 +68,8 @@ export async function authenticate(
       'missing or malformed Authorization header (expected: nectar KEY:SIGNATURE)',
     );
   const { key, signature } = parsed;
-  const dateText = header(p.headers, 'date');
+  // Browsers may not set Date from a script: sts-client sends the signed date in X-Date as well.
+  const dateText = header(p.headers, 'date') ?? header(p.headers, 'x-date');
   const date = dateText === undefined ? undefined : parseRequestDate(dateText);
   if (date === undefined)
     throw unauthorized(

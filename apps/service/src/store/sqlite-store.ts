@@ -504,7 +504,8 @@ export class SqliteStore implements Store {
               inserted.push(true);
               kept.push(t);
             } catch (e) {
-              if (!isUniqueViolation(e)) throw e;
+              // Only the (tenant, meter, tid) index means "TID taken"; any other violation is a fault.
+              if (!isUniqueViolation(e) || !String((e as Error).message).includes('tokens.tid')) throw e;
               if (input.mode === 'all') throw new TidTaken();
               inserted.push(false);
             }

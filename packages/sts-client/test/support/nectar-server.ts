@@ -35,8 +35,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts the server on 127.0.0.1 with a free port. */
-export async function startServer(respond: TestServer['respond']): Promise<TestServer> {
+/** Starts the server on 127.0.0.1 with a free port; `pages` are served unsigned (GET, text/html). */
+export async function startServer(
+  respond: TestServer['respond'],
+  pages: Record<string, string> = {},
+): Promise<TestServer> {
   const usedNonces = new Set<string>();
   const state: TestServer = {
     url: '',
@@ -46,6 +49,11 @@ export async function startServer(respond: TestServer['respond']): Promise<TestS
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer((req, res) => {
+    const page = req.method === 'GET' ? pages[req.url ?? ''] : undefined;
+    if (page !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end(page);
+    }
     handle(req, res, state, usedNonces).catch((error: unknown) => {
       res.statusCode = 500;
       res.end(String(error));
@@ -108,19 +116,21 @@ async function checkSignature(
     const value = req.headers[name];
     return typeof value === 'string' ? value : '';
   };
+  // A browser drops the Date header a script sets: the signed date then comes in X-Date.
+  const date = header('date') || header('x-date');
   const ok = await verifySignature({
     method: req.method ?? '',
     path,
     contentMd5: header('content-md5'),
     contentType: header('content-type'),
-    date: header('date'),
+    date,
     nonce: header('nonce'),
     secret: SECRET,
     signature: auth.signature,
   });
   if (!ok) return 'bad signature';
   if (md5Hex(new Uint8Array(body)) !== header('content-md5')) return 'body MD5 does not match';
-  const when = parseRequestDate(header('date'));
+  const when = parseRequestDate(date);
   if (when === undefined || Math.abs(when - Date.now()) > 5 * 60_000) return 'Date missing or too far off';
   if (usedNonces.has(header('nonce'))) return 'nonce used before';
   usedNonces.add(header('nonce'));
