@@ -350,6 +350,70 @@ describe('several instances, one ledger', () => {
   });
 });
 
+/** POST /v1/tokens/batch to `servers[i]`: the answer lines. */
+interface BatchLine {
+  id: string | number | null;
+  tokens?: { ref: string; tid: number }[];
+  error?: { code: string; message: string };
+}
+
+async function batch(i: number, lines: readonly Record<string, unknown>[]): Promise<BatchLine[]> {
+  const body = `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
+  const h = await signRequest({
+    method: 'POST',
+    path: '/v1/tokens/batch',
+    body,
+    contentType: 'application/x-ndjson',
+    date: new Date().toUTCString(),
+    nonce: randomBytes(16).toString('hex'),
+    key: cred.key,
+    secret: cred.secret,
+  });
+  const res = await fetch(`${servers[i]!.url}/v1/tokens/batch`, { method: 'POST', headers: h, body });
+  const text = await res.text();
+  transcript.push(text);
+  expect(res.status).toBe(200);
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as BatchLine);
+}
+
+describe('batches', () => {
+  test('two batches on two instances at once over the same meters: every line answered, a taken TID refused in its line, the rest in the ledger', async () => {
+    const line = (id: string, meter: string, extra: Record<string, unknown> = {}) => ({
+      id,
+      type: 'electricity',
+      config_ref: cfg,
+      drn: meter,
+      amount: '2',
+      ...extra,
+    });
+    const fixed = { time: '2025-03-01T10:00:00Z' };
+    const mine = (tag: string) => [
+      ...Array.from({ length: 40 }, (_, k) => line(`${tag}${k}`, METERS[k % 5]!)),
+      line(`${tag}-fixed`, METERS[7]!, fixed),
+    ];
+    const [a, b] = await Promise.all([batch(0, mine('a')), batch(1, mine('b'))]);
+    const all = [...a, ...b];
+    expect(all.map((l) => l.id).sort()).toEqual([...mine('a'), ...mine('b')].map((l) => l.id).sort());
+    // The two lines with the same explicit time for one meter: one token, one tid-taken.
+    const fixedLines = all.filter((l) => String(l.id).endsWith('-fixed'));
+    expect(fixedLines.map((l) => (l.error === undefined ? 'token' : l.error.code)).sort()).toEqual([
+      'tid-taken',
+      'token',
+    ]);
+    const tokens = all.flatMap((l) => l.tokens ?? []);
+    expect(tokens.length).toBe(81);
+    const rows = await db.query<{ ref: string; tid: number }>(
+      'SELECT ref, tid FROM tokens WHERE ref = ANY($1::text[])',
+      [tokens.map((t) => t.ref)],
+    );
+    expect(new Map(rows.rows.map((r) => [r.ref, r.tid]))).toEqual(new Map(tokens.map((t) => [t.ref, t.tid])));
+    await checkLedger();
+  });
+});
+
 describe('faults', () => {
   test('kill -9 of one instance mid-load: the others answer every request, no answered token is lost, no TID repeats', async () => {
     let killed: Promise<void> | undefined;
