@@ -111,22 +111,24 @@ interface Outcome {
  */
 const agent = new Agent({ keepAlive: true, maxSockets: 50, timeout: 2000 });
 
+/** The headers of a signed POST by the test credential (a new nonce, the current date). */
+function signedPost(path: string, body: string, contentType = 'application/json') {
+  return signRequest({
+    method: 'POST',
+    path,
+    body,
+    contentType,
+    date: new Date().toUTCString(),
+    nonce: randomBytes(16).toString('hex'),
+    key: cred.key,
+    secret: cred.secret,
+  });
+}
+
 /** One credit token request for `meter` to `servers[i]`; status 0 when the connection failed. */
 async function ask(i: number, meter: string, extra: Record<string, string> = {}): Promise<Outcome> {
   const text = JSON.stringify(credit(meter));
-  const headers = {
-    ...(await signRequest({
-      method: 'POST',
-      path: '/v1/tokens',
-      body: text,
-      contentType: 'application/json',
-      date: new Date().toUTCString(),
-      nonce: randomBytes(16).toString('hex'),
-      key: cred.key,
-      secret: cred.secret,
-    })),
-    ...extra,
-  };
+  const headers = { ...(await signedPost('/v1/tokens', text)), ...extra };
   const url = new URL(servers[i]!.url);
   const startedAt = Date.now();
   try {
@@ -359,16 +361,7 @@ interface BatchLine {
 
 async function batch(i: number, lines: readonly Record<string, unknown>[]): Promise<BatchLine[]> {
   const body = `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
-  const h = await signRequest({
-    method: 'POST',
-    path: '/v1/tokens/batch',
-    body,
-    contentType: 'application/x-ndjson',
-    date: new Date().toUTCString(),
-    nonce: randomBytes(16).toString('hex'),
-    key: cred.key,
-    secret: cred.secret,
-  });
+  const h = await signedPost('/v1/tokens/batch', body, 'application/x-ndjson');
   const res = await fetch(`${servers[i]!.url}/v1/tokens/batch`, { method: 'POST', headers: h, body });
   const text = await res.text();
   transcript.push(text);
