@@ -1,6 +1,7 @@
 // Benchmark of `sts-vend token --batch` as a real process: wall time and peak RSS for 100 k and 1 M lines,
 // beside native floors (readline echo; readline + JSON.parse + JSON.stringify) on the same files.
 // Run with `npm run bench` in apps/vend. BENCH_RUNS (default 3) runs of 100 k, 1 run of 1 M (BENCH_BIG_RUNS).
+// BENCH_BASELINE_BIN=path/to/other/bin/sts-vend.js adds that build (e.g. main's) to the same run.
 import { spawn } from 'node:child_process';
 import {
   createWriteStream,
@@ -22,6 +23,8 @@ const SIZES = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Numbe
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const BIG_RUNS = Number(process.env.BENCH_BIG_RUNS ?? 1);
 const DISTINCT_METERS = 200_003;
+/** Another sts-vend (e.g. the main checkout's) measured on the same files in the same run. */
+const BASELINE_BIN = process.env.BENCH_BASELINE_BIN;
 
 const base = {
   name: 'bench',
@@ -216,6 +219,12 @@ async function main(): Promise<void> {
         ['native readline + JSON.parse/stringify', [process.execPath, '-e', JSON_ECHO, input]],
         ['sts-vend token --batch', [process.execPath, BIN, 'token', '--batch', input]],
       ];
+      if (BASELINE_BIN) {
+        subjects.push([
+          'sts-vend token --batch (baseline build)',
+          [process.execPath, BASELINE_BIN, 'token', '--batch', input],
+        ]);
+      }
       const medians = new Map<string, { wall: number; rss: number }>();
       for (const [name, argv] of subjects) {
         const walls: number[] = [];

@@ -3,11 +3,10 @@
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { type ParsedArgs, rejectOptions, shown } from './args.ts';
+import { CliError, checkStdin, EXIT, type ParsedArgs, shown, systemReason, usageError } from 'sts-cli-kit';
 import type { LineAnswerer } from './batch-lines.ts';
 import { WorkerPool, type WorkerSetup } from './batch-pool.ts';
 import type { PieceOutput } from './batch-worker.ts';
-import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, usageError } from './errors.ts';
 import type { CommandResult } from './output.ts';
 import { createProgress, type Progress } from './progress.ts';
 
@@ -27,39 +26,38 @@ export interface BatchInput {
   size: number | undefined;
 }
 
-/** Open `path` (or stdin for `-`) for a batch; an unreadable file is a usage error (exit 2). */
+/** What a batch input is called in messages. */
+const WHAT = 'batch input';
+
+/**
+ * Open `path` (or stdin for `-`) for a batch. Refused at once, one line and exit 2, as the kit's
+ * readInput refuses: a missing or unreadable file, a directory, and anything that is not a regular
+ * file, a pipe or a socket (`/dev/zero`, `/dev/urandom`: devices that never end). A terminal is fine
+ * as stdin (lines typed one at a time).
+ */
 export async function openBatchInput(path: string): Promise<BatchInput> {
-  if (path === '-') return { stream: process.stdin, size: undefined };
+  if (path === '-') {
+    checkStdin(WHAT);
+    return { stream: process.stdin, size: undefined };
+  }
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    const handle = await open(path, 'r');
+    handle = await open(path, 'r');
     const stat = await handle.stat();
-    if (stat.isDirectory()) {
-      await handle.close();
-      throw new CliError('unreadable-file', `cannot read ${path}: it is a directory`, EXIT_USAGE);
+    if (!stat.isFile() && !stat.isFIFO() && !stat.isSocket()) {
+      const kind = stat.isDirectory()
+        ? 'is a directory'
+        : `not a regular file (${stat.isCharacterDevice() ? 'character device' : stat.isBlockDevice() ? 'block device' : 'special file'})`;
+      throw new CliError('not-regular-file', `cannot read ${WHAT} ${path}: ${kind}`, EXIT.usage);
     }
     return {
       stream: handle.createReadStream({ highWaterMark: CHUNK_BYTES }),
       size: stat.isFile() ? stat.size : undefined,
     };
   } catch (error) {
+    await handle?.close().catch(() => {});
     if (error instanceof CliError) throw error;
-    throw new CliError('unreadable-file', `cannot read ${path}: ${systemReason(error)}`, EXIT_USAGE);
-  }
-}
-
-/** The short reason of a file-system error (`no such file`), never a stack. */
-export function systemReason(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    default:
-      return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+    throw new CliError('unreadable-file', `cannot read ${WHAT} ${path}: ${systemReason(error)}`, EXIT.usage);
   }
 }
 
@@ -92,6 +90,12 @@ const WORKERS_FROM_BYTES = 2 * 1024 * 1024;
 const WORKER_PIECE_LIMIT = 8 * 1024 * 1024;
 
 /**
+ * The longest line a batch takes. A request is a few hundred bytes; the bound keeps memory flat when
+ * the input has no newline at all (`cat /dev/zero | sts-vend token --batch -`).
+ */
+export const MAX_LINE_BYTES = WORKER_PIECE_LIMIT;
+
+/**
  * Most workers by default: each adds ~25 MB of peak memory (its heap, its copy of the libraries), and
  * past a few the main thread (reading, ordering, writing) is the limit anyway.
  */
@@ -109,7 +113,7 @@ export function batchWorkers(input: BatchInput): { count: number; forced: boolea
       throw new CliError(
         'usage',
         `STS_VEND_WORKERS must be a whole number from 0 to 64, got '${setting.slice(0, 20)}'`,
-        EXIT_USAGE,
+        EXIT.usage,
       );
     return { count: Number(setting), forced: true, fromBytes: 0 };
   }
@@ -141,6 +145,14 @@ function drained(output: Writable): Promise<void> {
     output.on('close', done);
     output.on('error', done);
   });
+}
+
+function lineTooLong(line: number): CliError {
+  return new CliError(
+    'line-too-long',
+    `${WHAT} line ${line}: longer than ${MAX_LINE_BYTES} bytes`,
+    EXIT.usage,
+  );
 }
 
 function countNewlines(bytes: Buffer): number {
@@ -272,7 +284,10 @@ export async function runBatch(
       let last = parts.length - 1;
       let cut = -1;
       for (; last >= 0 && cut === -1; last--) cut = parts[last]!.lastIndexOf(10);
-      if (cut === -1) continue;
+      if (cut === -1) {
+        if (partBytes > MAX_LINE_BYTES) throw lineTooLong(nextLine);
+        continue;
+      }
       last++;
       const tail = parts[last]!;
       const head = parts.slice(0, last);
@@ -285,6 +300,7 @@ export async function runBatch(
       const firstLine = nextLine;
       nextLine += countNewlines(piece);
       await dispatch(piece, firstLine);
+      if (partBytes > MAX_LINE_BYTES) throw lineTooLong(nextLine);
     }
     if (partBytes > 0 && !outputClosed) await dispatch(ownBytes(parts, partBytes), nextLine);
     while (written < sent && !outputClosed) {
@@ -300,8 +316,19 @@ export async function runBatch(
     await pool?.close(failure !== undefined || outputClosed);
   }
   if (outputError)
-    throw new CliError('write-failed', `cannot write the output: ${systemReason(outputError)}`, 70);
+    throw new CliError(
+      'write-failed',
+      `cannot write the output: ${systemReason(outputError)}`,
+      EXIT.internal,
+    );
   return { lines, failed };
+}
+
+/** Fail when any of `names` was given: those options do not apply here. */
+function rejectOptions(parsed: ParsedArgs, names: readonly string[], context: string): void {
+  for (const name of names) {
+    if (parsed.values[name] !== undefined) throw usageError(`--${name} does not apply to ${context}`);
+  }
 }
 
 /**
@@ -323,5 +350,5 @@ export async function runBatchCommand(
   const input = await openBatchInput(path);
   const progress = createProgress(process.stderr, input.size);
   const result = await runBatch(input, process.stdout, plan(progress), progress);
-  return { stdout: '', exitCode: result.failed > 0 ? EXIT_FAILED : EXIT_OK };
+  return { stdout: '', exitCode: result.failed > 0 ? EXIT.failed : EXIT.ok };
 }

@@ -1,9 +1,8 @@
 // sts-vend: the command line entry. Dispatches to token, decode and decoder-key, and owns the exit code.
-// Everything thrown ends here as one line and a documented code; a stack trace reaching a user is a bug.
-import { readFileSync } from 'node:fs';
-import { EXIT_INTERNAL, EXIT_OK, usageError } from './errors.ts';
+// Everything thrown ends here as one line (or one JSON object) through the kit's reportError.
+import { EXIT, reportError, usageError, versionText } from 'sts-cli-kit';
 import { DECODE_HELP, DECODER_KEY_HELP, MAIN_HELP, TOKEN_HELP } from './help.ts';
-import { type CommandResult, reportError } from './output.ts';
+import { APP, type CommandResult } from './output.ts';
 
 type Command = (args: string[]) => Promise<CommandResult>;
 
@@ -23,24 +22,17 @@ function optionsPart(args: string[]): string[] {
   return end === -1 ? args : args.slice(0, end);
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined) throw usageError("missing command (see 'sts-vend --help')");
   if (name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' && args[0] !== undefined ? COMMANDS[args[0]] : undefined;
     process.stdout.write(topic ? topic.help : MAIN_HELP);
-    return EXIT_OK;
+    return EXIT.ok;
   }
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`sts-vend ${version()}\n`);
-    return EXIT_OK;
+    process.stdout.write(`${versionText(APP, new URL('../package.json', import.meta.url))}\n`);
+    return EXIT.ok;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
@@ -50,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   const options = optionsPart(args);
   if (options.includes('--help') || options.includes('-h')) {
     process.stdout.write(command.help);
-    return EXIT_OK;
+    return EXIT.ok;
   }
   const run = await command.load();
   const result = await run(args);
@@ -64,12 +56,12 @@ const json = optionsPart(argv).includes('--json');
 
 // Last line of defence: an error outside main's promise (a stream event, a timer) is still one line.
 const fatal = (error: unknown) => {
-  process.exit(reportError(error, json) || EXIT_INTERNAL);
+  process.exit(reportError(APP, error, { json }) || EXIT.internal);
 };
 process.on('uncaughtException', fatal);
 // The reader of stdout went away (`sts-vend … | head`): stop quietly, like other Unix filters.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT_OK);
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
   fatal(error);
 });
 process.on('unhandledRejection', fatal);
@@ -77,5 +69,5 @@ process.on('unhandledRejection', fatal);
 try {
   process.exitCode = await main(argv);
 } catch (error) {
-  process.exitCode = reportError(error, json);
+  process.exitCode = reportError(APP, error, { json });
 }

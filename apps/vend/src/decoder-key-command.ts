@@ -1,10 +1,9 @@
-// `sts-vend decoder-key`: derive a meter's decoder key (DKGA02/04, sts-reference §10) and show its KCV.
+// `sts-vend decoder-key`: derive a meter's decoder key (DKGA02/04, IEC 62055-41) and show its KCV.
 // The key itself is a secret: printed only with --reveal, and wiped as soon as it is shown.
+
+import { EXIT, flag, loadConfigFile, type OptionSpec, parseCommandArgs, requiredOption } from 'sts-cli-kit';
 import { bytesToHex, kcv, kcvMethodForDecoderKey, wipe } from 'sts-crypto';
 import { deriveKeyFromConfig } from 'sts-token';
-import { flag, type OptionSpec, parseCommandArgs, shown, stringOption } from './args.ts';
-import { loadConfigFile } from './config-file.ts';
-import { EXIT_OK, usageError } from './errors.ts';
 import { type CommandResult, warn } from './output.ts';
 
 const OPTIONS: OptionSpec = {
@@ -16,12 +15,9 @@ const OPTIONS: OptionSpec = {
 };
 
 export async function runDecoderKeyCommand(args: string[]): Promise<CommandResult> {
-  const parsed = parseCommandArgs('decoder-key', args, OPTIONS);
-  if (parsed.positionals.length > 0) throw usageError(`unexpected argument ${shown(parsed.positionals[0]!)}`);
-  const configFile = stringOption(parsed, 'config');
-  const drn = stringOption(parsed, 'drn');
-  if (configFile === undefined) throw usageError('decoder-key needs --config FILE');
-  if (drn === undefined) throw usageError('decoder-key needs --drn DRN');
+  const parsed = parseCommandArgs(args, OPTIONS, { helpHint: 'sts-vend decoder-key --help' });
+  const configFile = requiredOption(parsed, 'config');
+  const drn = requiredOption(parsed, 'drn');
   const { config, warnings } = await loadConfigFile(configFile);
   warnings.forEach(warn);
 
@@ -39,7 +35,7 @@ export async function runDecoderKeyCommand(args: string[]): Promise<CommandResul
     const reveal = flag(parsed, 'reveal');
     if (flag(parsed, 'json')) {
       const body = reveal ? { ...info, decoderKey: bytesToHex(key) } : info;
-      return { stdout: `${JSON.stringify(body)}\n`, exitCode: EXIT_OK };
+      return { stdout: `${JSON.stringify(body)}\n`, exitCode: EXIT.ok };
     }
     const lines = [
       `drn         ${info.drn}`,
@@ -47,7 +43,7 @@ export async function runDecoderKeyCommand(args: string[]): Promise<CommandResul
       `kcv         ${info.kcv} (${info.kcvMethod})`,
     ];
     if (reveal) lines.push(`key         ${bytesToHex(key)}`);
-    return { stdout: `${lines.join('\n')}\n`, exitCode: EXIT_OK };
+    return { stdout: `${lines.join('\n')}\n`, exitCode: EXIT.ok };
   } finally {
     wipe(key);
   }

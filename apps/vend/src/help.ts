@@ -27,7 +27,7 @@ Usage:
   sts-vend token <type> --config FILE --drn DRN [options]   generate a token
   sts-vend token --batch FILE|-                              JSON Lines of requests in, tokens out
   sts-vend decode <token> --config FILE --drn DRN           decode a token
-  sts-vend decode <token> --decoder-key HEX --ea sta|misty1|dea --base-date YEAR
+  sts-vend decode <token> --decoder-key-file FILE --ea sta|misty1|dea --base-date YEAR
   sts-vend decode --batch FILE|-                             JSON Lines of decode requests
   sts-vend decoder-key --config FILE --drn DRN [--reveal]   a meter's decoder key (its KCV)
   sts-vend --version                                        the version of sts-vend
@@ -66,6 +66,9 @@ Options:
   --drn DRN               meter number (11 digits for IIN 600727, 13 for 0000), check digit included
   --time ISO              issue time, e.g. 2024-05-01T10:30:00Z (default: now)
   --tid N                 token identifier (minutes since the base date) instead of --time
+  --amount X              units or currency; a negative currency amount as --amount -5.
+                          The field rounds up to values it can hold: when the token carries
+                          another amount, a note on stderr says so (--json: amount, requestedAmount)
   --random N              random number 0-15 (default: random)
   --stid                  allow the special reserved TID (minute 00:01)
   --grouped               print tokens in groups of four digits: 1234 5678 9012 3456 7890
@@ -86,7 +89,7 @@ Examples:
 
 export const DECODE_HELP = `Usage:
   sts-vend decode <token> --config FILE --drn DRN
-  sts-vend decode <token> --decoder-key HEX --ea sta|misty1|dea --base-date YEAR
+  sts-vend decode <token> --decoder-key-file FILE --ea sta|misty1|dea --base-date YEAR
   sts-vend decode --batch FILE|-
 
 Decrypt a 20-digit token (spaces and dashes allowed) and print its fields.
@@ -95,7 +98,10 @@ Exit code 1 when the CRC does not match (a wrong key looks the same).
 Options:
   --config FILE           STS configuration file the token was made with
   --drn DRN               meter number, check digit included
-  --decoder-key HEX       the meter's decoder key (16 hex digits, 32 for MISTY1)
+  --decoder-key-file FILE the meter's decoder key (16 hex digits, 32 for MISTY1), one line;
+                          - reads it from standard input
+  --decoder-key HEX       the key on the command line: other users see it in 'ps' and it
+                          stays in the shell history; prefer --decoder-key-file
   --ea sta|misty1|dea     encryption algorithm of the decoder key (dea: EA09, deprecated)
   --base-date YEAR        1993, 2014 or 2035
   --json                  print the decoded fields as JSON
@@ -103,7 +109,7 @@ Options:
   -h, --help              this help
 
 Examples:
-  sts-vend decode 2905 4347 1393 0985 1356 --decoder-key 0ABC12DEF3456789 --ea sta --base-date 1993
+  sts-vend decode 2905 4347 1393 0985 1356 --decoder-key-file meter.key --ea sta --base-date 1993
   sts-vend decode 23716100501183194197 --config site.yml --drn 00000000000 --json
 `;
 

@@ -2,6 +2,7 @@
 // line, and the (meter, TID) of every token for the duplicate-TID check, which runs in input order.
 import { processTokenRequest, RequestCache } from 'sts-token';
 import { BATCH_CACHED_KEYS, LineAnswerer } from './batch-lines.ts';
+import { clipEchoedValues } from './request-error.ts';
 import type { MeterKey } from './tid-tracker.ts';
 
 /**
@@ -23,7 +24,7 @@ export class TokenLineAnswerer extends LineAnswerer {
     const answer = processTokenRequest(request, this.#cache);
     if ('error' in answer) {
       this.failed++;
-      answer.error.message = `line ${lineNumber}: ${answer.error.message}`;
+      answer.error.message = `line ${lineNumber}: ${clipEchoedValues(answer.error.message)}`;
       return JSON.stringify(answer);
     }
     for (const token of answer.tokens) {

@@ -1,23 +1,27 @@
 // `sts-vend token`: one token from options, or a JSON Lines batch of requests.
 // Both build the request object of the batch format and hand it to sts-token's processTokenRequest.
-import { hexToBytes, kcv, kcvMethodForDecoderKey } from 'sts-crypto';
-import { processTokenRequest, RequestCache, tokenTypeByName } from 'sts-token';
+
 import {
+  EXIT,
   flag,
   integerOption,
+  loadConfigFile,
   type OptionSpec,
   type ParsedArgs,
   parseCommandArgs,
   shown,
   stringOption,
-} from './args.ts';
+  usageError,
+} from 'sts-cli-kit';
+import { hexToBytes, kcv, kcvMethodForDecoderKey } from 'sts-crypto';
+import { processTokenRequest, RequestCache, tokenTypeByName } from 'sts-token';
 import { runBatchCommand } from './batch.ts';
-import { loadConfigFile } from './config-file.ts';
-import { EXIT_OK, requestError, usageError } from './errors.ts';
+import { carriedAmount } from './carried-amount.ts';
 import { TOKEN_TYPES } from './help.ts';
-import { type CommandResult, showToken, warn } from './output.ts';
+import { APP, type CommandResult, showToken, warn } from './output.ts';
 import type { Progress } from './progress.ts';
 import { requestConfig } from './request-config.ts';
+import { requestError } from './request-error.ts';
 import { type MeterKey, TidTracker } from './tid-tracker.ts';
 import { createTokenLineAnswerer, drnOfKey, type TidNotes } from './token-batch.ts';
 
@@ -88,7 +92,10 @@ function valueOptionsOf(type: string): { allowed: ValueOption[]; required: Value
 }
 
 export async function runTokenCommand(args: string[]): Promise<CommandResult> {
-  const parsed = parseCommandArgs('token', args, OPTIONS);
+  const parsed = parseCommandArgs(args, OPTIONS, {
+    allowPositionals: true,
+    helpHint: 'sts-vend token --help',
+  });
   const batch = stringOption(parsed, 'batch');
   if (batch !== undefined) return runTokenBatch(parsed, batch);
 
@@ -104,13 +111,26 @@ export async function runTokenCommand(args: string[]): Promise<CommandResult> {
     const result = processTokenRequest(request, cache);
     if ('error' in result) throw requestError(result.error);
     const grouped = flag(parsed, 'grouped');
+    // The amount field rounds up to the next value it can hold: say what the token really carries.
+    const carried = carriedAmount(request, result.tokens[0]?.token, cache);
     if (flag(parsed, 'json')) {
-      const tokens = result.tokens.map((t) => ({ ...t, token: showToken(t.token, grouped) }));
-      return { stdout: `${JSON.stringify({ tokens })}\n`, exitCode: EXIT_OK };
+      const tokens = result.tokens.map((t) => ({
+        ...t,
+        token: showToken(t.token, grouped),
+        ...(carried && { amount: carried.amount }),
+        ...(carried?.differs && { requestedAmount: carried.requested }),
+      }));
+      return { stdout: `${JSON.stringify({ tokens })}\n`, exitCode: EXIT.ok };
+    }
+    if (carried?.differs) {
+      process.stderr.write(
+        `${APP}: note: the token carries ${carried.amount}, not ${carried.requested} ` +
+          `(the amount field holds only certain values and rounds up)\n`,
+      );
     }
     return {
       stdout: result.tokens.map((t) => `${showToken(t.token, grouped)}\n`).join(''),
-      exitCode: EXIT_OK,
+      exitCode: EXIT.ok,
     };
   } finally {
     cache.destroy();
@@ -158,7 +178,7 @@ async function buildTokenRequest(type: string, parsed: ParsedArgs): Promise<Reco
 
   if (type === 'key-change') {
     const newFile = stringOption(parsed, 'new-config')!;
-    const next = await loadConfigFile(newFile);
+    const next = await loadConfigFile(newFile, 'new config');
     next.warnings.forEach(warn);
     request.newConfig = requestConfig(next.config);
     if (flag(parsed, 'rollover')) request.rollover = true;

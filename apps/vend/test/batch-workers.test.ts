@@ -1,10 +1,9 @@
 // token --batch on one thread and in worker threads (STS_VEND_WORKERS): the same input gives the same
 // bytes on stdout, the same warnings on stderr and the same exit code, whatever the number of workers.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { BIN, luhn, tempDir, VECTORS } from './cli.ts';
+import { luhn, runCli, tempDir, VECTORS } from './cli.ts';
 
 let dir: string;
 let cleanup: () => void;
@@ -13,29 +12,9 @@ beforeAll(() => {
 });
 afterAll(() => cleanup());
 
-interface Run {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
-function runWith(workers: string, args: string[], input?: Buffer): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, STS_VEND_WORKERS: workers },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-    child.stdin.on('error', () => {});
-    child.stdin.end(input ?? '');
-  });
+/** sts-vend with STS_VEND_WORKERS set to `workers`. */
+function runWith(workers: string, args: string[], input?: Buffer) {
+  return runCli(args, { env: { ...process.env, STS_VEND_WORKERS: workers }, input: input ?? '' });
 }
 
 const CTSA = VECTORS.find((v) => v.request.id === 'v001')!.request;
@@ -90,7 +69,7 @@ test('one thread, one worker and three workers give identical output, warnings a
   ]);
   // Exit 1: the bad lines failed; the batch went on.
   expect(single.code).toBe(1);
-  const lines = single.stdout.toString('utf8').split('\n');
+  const lines = single.stdout.split('\n');
   expect(lines.at(-1)).toBe('');
   expect(JSON.parse(lines.at(-2)!).id).toBe('last');
   expect(single.stderr).toMatch(/^sts-vend: warning: line \d+: meter \d{11} already has a token with TID/m);
@@ -98,7 +77,7 @@ test('one thread, one worker and three workers give identical output, warnings a
   for (const other of [one, three, piped]) {
     expect(other.code).toBe(single.code);
     expect(other.stderr).toBe(single.stderr);
-    expect(other.stdout.equals(single.stdout)).toBe(true);
+    expect(other.stdout === single.stdout).toBe(true);
   }
 }, 60_000);
 

@@ -1,47 +1,21 @@
 // Test helpers: run sts-vend as a real process in a temp dir, write config files and JSON Lines inputs.
 // Nothing here computes an expected value: inputs only.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Run, runCli as runProcess } from 'sts-cli-kit/testing';
+
+export { tempDir } from 'sts-cli-kit/testing';
+export type { Run };
 
 export const BIN = fileURLToPath(new URL('../bin/sts-vend.js', import.meta.url));
 
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run `node bin/sts-vend.js ...args` in `cwd`, with `input` on stdin. */
-export function runCli(args: string[], options: { cwd?: string; input?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? process.cwd(),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
-    child.stdin.on('error', () => {}); // the CLI may exit before reading stdin (usage errors)
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-/** A fresh temp dir; remove it with `cleanup`. */
-export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'sts-vend-test-'));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+/** Run `node bin/sts-vend.js ...args` as a real process (the kit's one spawn helper). */
+export function runCli(
+  args: readonly string[],
+  options: Parameters<typeof runProcess>[2] = {},
+): Promise<Run> {
+  return runProcess(BIN, args, options);
 }
 
 /** A vector's `config` object written as a Nectar config file (`key: value` per line). */

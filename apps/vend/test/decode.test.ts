@@ -1,4 +1,6 @@
 // sts-vend decode, as a process: the vectors' tokens decode back to the fields they were made from.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { jsonLines, runCli, tempDir, VECTORS, writeConfig } from './cli.ts';
 
@@ -132,6 +134,52 @@ describe.concurrent('decode one token', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^crcOk +false$/m);
     expect(run.stderr).toBe('sts-vend: CRC does not match: wrong key, or a mistyped token\n');
+  });
+
+  // sts-reference §13.2 token (25.6 kWh) under DK 0ABC12DEF3456789, as in the test above.
+  const KEYED = ['decode', '29054347139309851356', '--ea', 'sta', '--base-date', '1993', '--json'];
+
+  test('regression: --decoder-key-file FILE and - (stdin) keep the key out of ps; same fields', async () => {
+    const file = join(dir, 'meter.key');
+    writeFileSync(file, '0abc12def3456789\n', { mode: 0o600 });
+    const [fromFile, fromStdin] = await Promise.all([
+      runCli([...KEYED, '--decoder-key-file', file]),
+      runCli([...KEYED, '--decoder-key-file', '-'], { input: '0ABC12DEF3456789\n' }),
+    ]);
+    for (const run of [fromFile, fromStdin]) {
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(run.stdout)).toMatchObject({ amount: '25.6', tid: 1698595, random: 11, crcOk: true });
+    }
+  });
+
+  test.each([
+    { what: 'empty', text: '\n', message: 'decoder key file KEYFILE is empty' },
+    {
+      what: 'two lines',
+      text: '0ABC12DEF3456789\n0ABC12DEF3456789\n',
+      message: 'decoder key file KEYFILE must hold one line of hex digits',
+    },
+    {
+      what: 'not hex (the text is not echoed)',
+      text: '0ABC12DEF345678Z\n',
+      message: 'decoder key file KEYFILE must hold hex digits only (16 characters)',
+    },
+  ])('--decoder-key-file that is $what: one line, exit 2', async ({ text, message }) => {
+    const file = join(dir, `bad-${text.length}.key`);
+    writeFileSync(file, text);
+    const run = await runCli([...KEYED, '--decoder-key-file', file]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 2, stderr: '' });
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: { code: 'bad-input', message: message.replace('KEYFILE', file) },
+    });
+  });
+
+  test('--decoder-key and --decoder-key-file together: a usage error', async () => {
+    const run = await runCli([...KEYED, '--decoder-key', '0ABC12DEF3456789', '--decoder-key-file', '-']);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: { code: 'usage', message: 'give --decoder-key or --decoder-key-file, not both' },
+    });
   });
 
   test('a token that is not 20 digits: exit 2, one line', async () => {

@@ -189,6 +189,29 @@ describe('bad batch lines: exact code, line number, the batch goes on, exit 1', 
   });
 });
 
+describe('regression: a batch error echoed a 1 MB value back in full; it is cut to 64 characters', () => {
+  const good = VECTORS.find((v) => v.request.id === 'v001')!;
+  const big = 'g'.repeat(1 << 20);
+  test.each([
+    {
+      what: 'a 1 MB unknown field name',
+      request: { ...good.request, [big]: 1 },
+      code: 'unknown-field',
+      message: `line 1: unknown field '${'g'.repeat(64)}…' (1048576 characters) for type electricity`,
+    },
+    {
+      what: 'a 1 MB token type',
+      request: { ...good.request, type: big },
+      code: 'unknown-type',
+      message: `line 1: type '${'g'.repeat(64)}…' (1048576 characters) is not a token type (electricity, water, gas, …, key-change)`,
+    },
+  ])('$what', async ({ request, code, message }) => {
+    const run = await runCli(['token', '--batch', '-'], { input: JSON.stringify(request) });
+    expect(run.code).toBe(1);
+    expect(jsonLines(run.stdout)).toEqual([{ id: 'v001', error: { code, message } }]);
+  });
+});
+
 test('two tokens for one meter with one TID: a warning on stderr naming both lines', async () => {
   const good = VECTORS.find((v) => v.request.id === 'v001')!;
   const input = [

@@ -78,9 +78,30 @@ describe.concurrent('--help', () => {
     );
     for (const run of [decode, main]) {
       expect(run.stdout.split('\n')).toContain(
-        '  sts-vend decode <token> --decoder-key HEX --ea sta|misty1|dea --base-date YEAR',
+        '  sts-vend decode <token> --decoder-key-file FILE --ea sta|misty1|dea --base-date YEAR',
       );
     }
+  });
+
+  test.each([['--version'], ['-v']])('%s prints the name and version, as every app does', async (option) => {
+    const run = await runCli([option]);
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 0,
+      stdout: 'sts-vend 0.1.0\n',
+      stderr: '',
+    });
+  });
+
+  test("regression: decode --help says --decoder-key shows the key in 'ps' and offers --decoder-key-file", async () => {
+    const run = await runCli(['decode', '--help']);
+    expect(run.stdout).toContain(
+      [
+        "  --decoder-key-file FILE the meter's decoder key (16 hex digits, 32 for MISTY1), one line;",
+        '                          - reads it from standard input',
+        "  --decoder-key HEX       the key on the command line: other users see it in 'ps' and it",
+        '                          stays in the shell history; prefer --decoder-key-file',
+      ].join('\n'),
+    );
   });
 });
 
@@ -150,7 +171,8 @@ describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2
     },
     {
       args: () => ['decoder-key', '0ABC12DEF34567890ABC12DEF3456789'],
-      message: 'unexpected argument 32 hex digits (not shown: it may be a key)',
+      message:
+        "unexpected argument 32 hex digits (not shown: it may be a key) (see 'sts-vend decoder-key --help')",
     },
     {
       args: (c) => [
@@ -203,9 +225,12 @@ describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2
         '--amount',
         '1',
       ],
-      message: 'cannot read no-such.yml: no such file',
+      message: 'cannot read config no-such.yml: no such file or directory',
     },
-    { args: () => ['token', '--batch', 'no-such.jsonl'], message: 'cannot read no-such.jsonl: no such file' },
+    {
+      args: () => ['token', '--batch', 'no-such.jsonl'],
+      message: 'cannot read batch input no-such.jsonl: no such file or directory',
+    },
     {
       args: (c) => ['decode', '1234', '--config', c, '--decoder-key', '00'],
       message: 'give --config and --drn, or --decoder-key, --ea and --base-date, not both',
@@ -227,7 +252,7 @@ describe.concurrent('usage errors: one line on stderr, nothing on stdout, exit 2
       args: () => ['decode', '1234', '--decoder-key', '0ABC12DEF3456789', '--base-date', '1993'],
       message: '--decoder-key needs --ea sta|misty1|dea',
     },
-    { args: () => ['decoder-key', '--drn', '00000000000'], message: 'decoder-key needs --config FILE' },
+    { args: () => ['decoder-key', '--drn', '00000000000'], message: '--config is required' },
   ];
   test.each(cases)('$message', async ({ args, message }) => {
     const run = await runCli(args(config), { cwd: dir });

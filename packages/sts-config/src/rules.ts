@@ -32,12 +32,34 @@ const bad = (
 });
 const good = (value: unknown): Verdict => ({ bad: false, value });
 
+/** C0 controls (ESC, tab, line breaks), DEL and the C1 controls U+0080–U+009F (U+009B is a terminal's CSI). */
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;
   }
   return false;
+}
+
+/**
+ * The first bidirectional control in `text` (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069),
+ * as "U+XXXX", or undefined. A name is printed by every app: a right-to-left override in it would make
+ * a terminal show other text than the file holds (the "Trojan Source" trick, CVE-2021-42574).
+ */
+function bidiControl(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (
+      c === 0x061c ||
+      c === 0x200e ||
+      c === 0x200f ||
+      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069)
+    ) {
+      return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+    }
+  }
+  return undefined;
 }
 
 function isDecimal(text: string): boolean {
@@ -92,12 +114,19 @@ function vendingKey(text: string): Verdict {
 }
 
 const FIELD_RULES: Readonly<Record<FieldKey, (text: string) => Verdict>> = {
-  name: (text) =>
-    text.length === 0
-      ? bad('invalid-value', 'must be non-empty text')
-      : hasControlCharacter(text)
-        ? bad('invalid-value', 'must be text without control characters (tabs, line breaks)')
-        : good(text),
+  name: (text) => {
+    if (text.length === 0) return bad('invalid-value', 'must be non-empty text');
+    if (hasControlCharacter(text)) {
+      return bad('invalid-value', 'must be text without control characters (tabs, line breaks)');
+    }
+    const bidi = bidiControl(text);
+    return bidi === undefined
+      ? good(text)
+      : bad(
+          'invalid-value',
+          `must be text without bidirectional controls (they reorder what is shown); got ${bidi}`,
+        );
+  },
   key_expiry_no: (text) => wholeNumber(text, 0, 255),
   encryption_algorithm: (text) => {
     if (text === 'sta' || text === 'dea' || text === 'misty1') return good(text);

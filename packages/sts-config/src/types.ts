@@ -1,17 +1,17 @@
 // The normalised, typed STS configuration and the result shape of every reader in this package.
 // Field meanings: IEC 62055-41 key attributes (sts-reference §11.1) and Nectar's file (nectar-compat §1).
 
+import type { BaseDate, EncryptionAlgorithm } from 'sts-crypto';
 import type { StsConfigDiagnostic, StsConfigTextDiagnostic } from './diagnostics.ts';
 import type { SecretBytes } from './secret.ts';
 
-/** EA: sta (EA07), dea (EA09, deprecated) or misty1 (EA11, needs DKGA04). */
-export type EncryptionAlgorithm = 'sta' | 'dea' | 'misty1';
+/** The key attributes defined once, in sts-crypto, and re-exported here for the config's users. */
+export type { BaseDate, EncryptionAlgorithm };
+
 /** The decoder key generation algorithms this toolkit implements (01 and 03 are refused). */
 export type SupportedDkga = '02' | '04';
 /** KT: 0 DITK (initialisation), 1 DDTK (default), 2 DUTK (unique), 3 DCTK (common). */
 export type KeyType = 0 | 1 | 2 | 3;
-/** The year the TID counts minutes from. */
-export type BaseDate = 1993 | 2014 | 2035;
 /** IIN: 600727 (11-digit DRNs) or 0000 (13-digit DRNs). */
 export type IssuerIdentificationNo = '600727' | '0000';
 

@@ -7,7 +7,7 @@ import type { StsConfig } from '../src/types.ts';
 
 const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
 
-/** Names: any text without control characters (quotes, colons, #, unicode, blanks at the ends). */
+/** Names: any text without control characters or bidi controls (quotes, colons, #, unicode, blanks at the ends). */
 export const nameArb = fc
   .oneof(
     fc.string({ minLength: 1, maxLength: 24 }),
@@ -28,7 +28,12 @@ export const nameArb = fc
       '|',
     ),
   )
-  .filter((s) => s.length > 0 && ![...s].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f'));
+  .filter(
+    (s) =>
+      s.length > 0 &&
+      ![...s].some((c) => c.charCodeAt(0) < 0x20 || (c >= '\u007f' && c <= '\u009f')) &&
+      !/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(s),
+  );
 
 export const configArb: fc.Arbitrary<StsConfig> = fc
   .record({

@@ -220,6 +220,16 @@ describe('configFromJson', () => {
     expect(errors.map((e) => e.code)).toEqual(['unknown-key']);
   });
 
+  test('regression: a name with a right-to-left override (U+202E) is refused in JSON too', () => {
+    expect(errorsOf({ ...VALID, name: 'invoice\u202Efdp.exe' })).toEqual([
+      {
+        code: 'invalid-value',
+        path: 'name',
+        message: 'name: must be text without bidirectional controls (they reorder what is shown); got U+202E',
+      },
+    ]);
+  });
+
   test('dea warns', () => {
     const result = configFromJson({ ...VALID, encryption_algorithm: 'dea' });
     expect(result.ok).toBe(true);

@@ -894,6 +894,63 @@ describe('parseStsConfig rejects malformed files with exact errors', () => {
   });
 });
 
+describe('regression: a name with a bidirectional control (U+202E right-to-left override, …) is refused', () => {
+  // Expected code points typed out from the issue's list, not computed by the rule under test.
+  test.each([
+    { control: '\u061c', shown: 'U+061C' },
+    { control: '\u200e', shown: 'U+200E' },
+    { control: '\u200f', shown: 'U+200F' },
+    { control: '\u202a', shown: 'U+202A' },
+    { control: '\u202b', shown: 'U+202B' },
+    { control: '\u202c', shown: 'U+202C' },
+    { control: '\u202d', shown: 'U+202D' },
+    { control: '\u202e', shown: 'U+202E' },
+    { control: '\u2066', shown: 'U+2066' },
+    { control: '\u2067', shown: 'U+2067' },
+    { control: '\u2068', shown: 'U+2068' },
+    { control: '\u2069', shown: 'U+2069' },
+  ])('raw $shown in a plain name', ({ control, shown }) => {
+    const result = parseStsConfig(edit('name', `name: site${control}gpj.exe`));
+    expect(result).toMatchObject({
+      ok: false,
+      errors: [
+        {
+          code: 'invalid-value',
+          path: 'name',
+          line: 2,
+          column: 7,
+          message: `name: must be text without bidirectional controls (they reorder what is shown); got ${shown}`,
+        },
+      ],
+    });
+  });
+
+  test('a \\u202E escape in a double-quoted name', () => {
+    const result = parseStsConfig(edit('name', 'name: "a\\u202Eb"'));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.message)).toEqual([
+      'name: must be text without bidirectional controls (they reorder what is shown); got U+202E',
+    ]);
+  });
+
+  test.each([
+    { name: 'ESC', sequence: '\\x1B' },
+    { name: 'U+009B (a C1 control: CSI on some terminals)', sequence: '\\x9B' },
+  ])('$name in a quoted name is a control character, refused like ESC', ({ sequence }) => {
+    const result = parseStsConfig(edit('name', `name: "a${sequence}[2Jb"`));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.message)).toEqual([
+      'name: must be text without control characters (tabs, line breaks)',
+    ]);
+  });
+
+  test('right-to-left letters themselves (Arabic, Hebrew) are still a valid name', () => {
+    expect(parseStsConfig(edit('name', 'name: محطة שלום')).ok).toBe(true);
+  });
+});
+
 describe('files with nothing useful in them', () => {
   test.each([
     { name: 'empty text', text: '', line: 1 },

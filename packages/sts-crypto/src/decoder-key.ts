@@ -4,6 +4,7 @@
 import { checkBytes } from './bytes.ts';
 import { Dkga02Deriver, dkga02DecoderKey } from './dkga02.ts';
 import { Dkga04Deriver, dkga04DecoderKey, dkga04Message } from './dkga04.ts';
+import type { BaseDate, EncryptionAlgorithm } from './key-attributes.ts';
 import {
   checkDrn,
   checkIssuerIdentificationNo,
@@ -37,8 +38,8 @@ export interface DecoderKeyParams {
   tariffIndex: string;
   /** 1..9. */
   keyRevisionNo: number;
-  baseDate: 1993 | 2014 | 2035;
-  encryptionAlgorithm: 'sta' | 'misty1' | 'dea';
+  baseDate: BaseDate;
+  encryptionAlgorithm: EncryptionAlgorithm;
 }
 
 /** A decoder key derivation with everything but the DRN fixed; see {@link prepareDecoderKeyDerivation}. */

@@ -4,11 +4,13 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { checkBytes } from './bytes.ts';
+import type { BaseDate, EncryptionAlgorithm } from './key-attributes.ts';
 
 /** The fields of M other than the DRN, already checked by the caller (decoder-key.ts). */
 export interface Dkga04Fields {
-  baseDate: 1993 | 2014 | 2035;
-  encryptionAlgorithm: 'sta' | 'misty1';
+  baseDate: BaseDate;
+  /** DKGA04 serves STA and MISTY1 only. */
+  encryptionAlgorithm: Exclude<EncryptionAlgorithm, 'dea'>;
   tariffIndex: string;
   supplyGroupCode: string;
   keyType: number;

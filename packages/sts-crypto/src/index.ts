@@ -32,6 +32,7 @@ export {
 } from './decoder-key.ts';
 export { desDecrypt, desEncrypt, prepareDesKey } from './des.ts';
 export { type KcvMethod, kcv, kcvMethodForDecoderKey, kcvMethodForVendingKey } from './kcv.ts';
+export type { BaseDate, EncryptionAlgorithm } from './key-attributes.ts';
 export { luhnCheckDigit } from './luhn.ts';
 export { misty1Decrypt, misty1Encrypt, prepareMisty1Key } from './misty1.ts';
 export { controlBlock, meterPan, panBlock } from './pan.ts';
