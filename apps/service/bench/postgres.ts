@@ -290,7 +290,8 @@ async function main(): Promise<void> {
         cpus: cpus().length,
         loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
         node: process.version,
-        postgres: (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v,
+        postgres: (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!
+          .v,
         note: 'startPostgres cluster: fsync=off (as SQLite WAL synchronous=NORMAL, no flush per commit)',
       },
       seconds: SECONDS,
