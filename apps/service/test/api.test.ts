@@ -203,6 +203,32 @@ describe('configurations', () => {
     expect(d).toMatchObject({ supply_group_code: '123456', base_date: 2014, tariff_index: '01' });
   });
 
+  test('a strong-profile bundle (RSA-OAEP, encrypt-then-MAC, RSA-PSS) is accepted and vends', async () => {
+    const { createPrivateKey, createPublicKey } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const { configFromJson, formatStsConfig } = await import('sts-config');
+    const { encodeBase64Lines, sealBundle, STRONG_PROFILE_LINE } = await import('sts-crypto');
+    const parsed = configFromJson({ ...CONFIG_2014, name: 'strong' });
+    if (!parsed.ok) throw new Error('bad fixture');
+    const parts = sealBundle({
+      profile: 'strong',
+      config: new TextEncoder().encode(formatStsConfig(parsed.config)),
+      signingKey: createPrivateKey(readFileSync(f.signer.key)),
+      recipientKey: createPublicKey(readFileSync(f.service.pub)),
+    });
+    const r = await call(f.server, f.a, 'POST', '/v1/configurations', {
+      data: encodeBase64Lines(parts.data),
+      digest: encodeBase64Lines(parts.digest),
+      key: encodeBase64Lines(parts.symmetric),
+      mac: encodeBase64Lines(parts.mac!),
+      profile: `${STRONG_PROFILE_LINE}\n`,
+    });
+    expect(r.status).toBe(200);
+    const ref = (r.body.data!.data as { ref: string; profile: string }).ref;
+    expect(r.body.data!.data).toMatchObject({ profile: 'strong', name: 'strong' });
+    expect((await call(f.server, f.a, 'POST', '/v1/tokens', credit({ config_ref: ref }))).status).toBe(200);
+  });
+
   test('every tampered bundle is refused with the one message', async () => {
     const good = bundleBody(f, CONFIG_2014);
     const flip = (b64: string, at: number) => {
@@ -535,24 +561,10 @@ describe('batch', () => {
       { id: 'e', type: 'electricity', config: {}, config_ref: cfg, drn: '00000000000', amount: '3' },
     ];
     const body = `${lines.map((l) => JSON.stringify(l)).join('\n')}\nnot json\n`;
-    const { signRequest } = await import('sts-client');
-    const h = await signRequest({
-      method: 'POST',
-      path: '/v1/tokens/batch',
-      body,
-      contentType: 'application/x-ndjson',
-      date: new Date().toUTCString(),
-      nonce: randomBytes(16).toString('hex'),
-      key: f.a.key,
-      secret: f.a.secret,
-    });
-    const res = await fetch(`${f.server.url}/v1/tokens/batch`, { method: 'POST', headers: h, body });
+    const res = await sendBatch(body);
     expect(res.status).toBe(200);
-    const out = (await res.text())
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    transcript.push(JSON.stringify(out));
+    // biome-ignore lint/suspicious/noExplicitAny: the answer lines are read field by field below
+    const out = res.lines as any[];
     expect(out.map((o) => o.id)).toEqual(['a', 'b', 'c', 'd', 'e', null]);
     expect(out[0].tokens[0]).toMatchObject({
       type: 'electricity',
