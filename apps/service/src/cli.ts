@@ -8,6 +8,7 @@ import {
   CREDENTIALS_HELP,
   INIT_HELP,
   MAIN_HELP,
+  MIGRATE_HELP,
   SERVE_HELP,
 } from './commands/help.ts';
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, { help: string; load: () => Promise<Command> }> =
   configs: { help: CONFIGS_HELP, load: async () => (await import('./commands/commands.ts')).configsCommand },
   serve: { help: SERVE_HELP, load: async () => (await import('./commands/serve.ts')).serveCommand },
   audit: { help: AUDIT_HELP, load: async () => (await import('./commands/commands.ts')).auditCommand },
+  migrate: { help: MIGRATE_HELP, load: async () => (await import('./commands/migrate.ts')).migrateCommand },
 };
 
 const APP = 'sts-service';
@@ -39,7 +41,7 @@ async function main(argv: string[], out: Out): Promise<number> {
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined)
     throw usageError(
-      `unknown command '${name.slice(0, 40)}' (expected init, credentials, configs, serve or audit; see '${APP} --help')`,
+      `unknown command '${name.slice(0, 40)}' (expected init, credentials, configs, serve, audit or migrate; see '${APP} --help')`,
     );
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(command.help);

@@ -39,6 +39,7 @@ export function fingerprint(key: KeyObject): string {
 export async function initDataDir(
   dir: string,
   rsaKeyPem?: Buffer,
+  opts: { database: boolean } = { database: true },
 ): Promise<{ servicePub: string; fingerprint: string }> {
   if (existsSync(dir))
     throw new CliError('exists', `${dir} already exists; init never overwrites a data folder`, EXIT.io);
@@ -87,7 +88,7 @@ export async function initDataDir(
     }
     const pub = createPublicKey(service).export({ type: 'spki', format: 'pem' }) as string;
     await writeFileAtomic(dataFile(dir, 'servicePub'), pub, { mode: 0o644, exclusive: true });
-    createSqliteDatabase(dataFile(dir, 'database'));
+    if (opts.database) createSqliteDatabase(dataFile(dir, 'database'));
     return { servicePub: dataFile(dir, 'servicePub'), fingerprint: fingerprint(service) };
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
@@ -100,8 +101,8 @@ export async function initDataDir(
   }
 }
 
-/** Check DIR is an initialised data folder (before opening anything). */
-export function checkDataDir(dir: string): void {
+/** Check DIR is an initialised data folder (before opening anything); no service.db with PostgreSQL. */
+export function checkDataDir(dir: string, opts: { database: boolean } = { database: true }): void {
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(dir);
@@ -109,7 +110,7 @@ export function checkDataDir(dir: string): void {
     throw new CliError('no-data', `${dir} is not a data folder (run 'sts-service init --data ${dir}' first)`);
   }
   if (!st.isDirectory()) throw new CliError('no-data', `${dir} is not a folder`);
-  for (const f of [FILES.masterKey, FILES.serviceKey, FILES.database])
+  for (const f of [FILES.masterKey, FILES.serviceKey, ...(opts.database ? [FILES.database] : [])])
     try {
       statSync(path.join(dir, f));
     } catch {

@@ -50,7 +50,7 @@ describe('init', () => {
     ],
     [
       ['frobnicate'],
-      "sts-service: unknown command 'frobnicate' (expected init, credentials, configs, serve or audit; see 'sts-service --help')\n",
+      "sts-service: unknown command 'frobnicate' (expected init, credentials, configs, serve, audit or migrate; see 'sts-service --help')\n",
     ],
     [
       ['credentials', 'create', '--data', 'x', '--name', 'n', '--permissions', 'fly'],

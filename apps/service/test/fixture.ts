@@ -61,7 +61,10 @@ export async function startFixture(): Promise<Fixture> {
 }
 
 /** The upload body of a config object (vector form), sealed for the service by sts-crypto's sealBundle. */
-export function bundleBody(f: Fixture, config: Record<string, unknown>): Record<string, string> {
+export function bundleBody(
+  f: Pick<Fixture, 'signer' | 'service'>,
+  config: Record<string, unknown>,
+): Record<string, string> {
   const r = configFromJson(config);
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   const text = formatStsConfig(r.config);

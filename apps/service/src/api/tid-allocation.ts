@@ -22,6 +22,13 @@ export async function allocateTid(
   /** Every TID ≥ from already issued to the meter, when the caller has read them (a batch reads a chunk's at once). */
   issued?: readonly number[],
 ): Promise<{ tid: number; release(): void }> {
+  if (ctx.store.reserveTid !== undefined) {
+    let tid = await ctx.store.reserveTid(tenant, meter, from);
+    while (!usable(tid, isStid)) tid = await ctx.store.reserveTid(tenant, meter, tid + 1);
+    if (tid > MAX_TID)
+      throw new ApiError(409, 'tid-exhausted', `meter ${meter} has no free TID left after ${from}`);
+    return { tid, release() {} };
+  }
   const id = `${tenant}\0${meter}`;
   let candidate = from;
   for (;;) {

@@ -13,6 +13,7 @@ import { PERMISSIONS } from '../http/auth.ts';
 import { ApiError } from '../http/envelope.ts';
 import { optional, parseOptions, required } from './args.ts';
 import { openKeyStore, openStore } from './local-keys.ts';
+import { initWithDatabase } from './migrate.ts';
 
 export interface Out {
   json: boolean;
@@ -31,19 +32,26 @@ const CLOCK = { now: Date.now };
 export async function initCommand(argv: string[], out: Out): Promise<number> {
   const v = parseOptions(
     argv,
-    { data: { type: 'string' }, 'rsa-key': { type: 'string' } },
+    { data: { type: 'string' }, database: { type: 'string' }, 'rsa-key': { type: 'string' } },
     'sts-service init --help',
   );
   const dir = required(v, 'data');
   const rsa = optional(v, 'rsa-key');
   const pem = rsa === undefined ? undefined : await readInput(rsa, { what: 'RSA key', maxBytes: 64 * 1024 });
-  const r = await initDataDir(dir, pem);
+  const database = optional(v, 'database');
+  const r: Awaited<ReturnType<typeof initDataDir>> & { database?: string; schemaVersion?: number } =
+    database === undefined ? await initDataDir(dir, pem) : await initWithDatabase(dir, pem, database);
   pem?.fill(0);
-  result(out, `data folder ${dir} ready\nservice key ${r.servicePub}\nfingerprint ${r.fingerprint}\n`, {
-    data: dir,
-    servicePub: r.servicePub,
-    fingerprint: r.fingerprint,
-  });
+  result(
+    out,
+    `data folder ${dir} ready\nservice key ${r.servicePub}\nfingerprint ${r.fingerprint}\n${r.database === undefined ? '' : `database ${r.database} at schema version ${r.schemaVersion}\n`}`,
+    {
+      data: dir,
+      servicePub: r.servicePub,
+      fingerprint: r.fingerprint,
+      ...(r.database === undefined ? {} : { database: r.database, schemaVersion: r.schemaVersion }),
+    },
+  );
   return EXIT.ok;
 }
 
@@ -58,6 +66,7 @@ export async function credentialsCommand(argv: string[], out: Out): Promise<numb
       rest,
       {
         data: { type: 'string' },
+        database: { type: 'string' },
         name: { type: 'string' },
         tenant: { type: 'string' },
         permissions: { type: 'string' },
@@ -76,7 +85,7 @@ export async function credentialsCommand(argv: string[], out: Out): Promise<numb
         throw usageError(
           `unknown permission '${p.slice(0, 40)}' (the permissions are ${PERMISSIONS.join(', ')})`,
         );
-    const store = openStore(dir);
+    const store = await openStore(dir, optional(v, 'database'));
     const keys = await openKeyStore(dir);
     try {
       const key = `key_${randomBytes(12).toString('base64url')}`;
@@ -107,8 +116,8 @@ export async function credentialsCommand(argv: string[], out: Out): Promise<numb
     }
   }
   if (sub === 'list') {
-    const v = parseOptions(rest, { data: { type: 'string' } }, hint);
-    const store = openStore(required(v, 'data'));
+    const v = parseOptions(rest, { data: { type: 'string' }, database: { type: 'string' } }, hint);
+    const store = await openStore(required(v, 'data'), optional(v, 'database'));
     try {
       const list = (await store.credentials()).map((c) => ({
         key: c.key,
@@ -134,8 +143,12 @@ export async function credentialsCommand(argv: string[], out: Out): Promise<numb
     }
   }
   if (sub === 'revoke') {
-    const v = parseOptions(rest, { data: { type: 'string' }, key: { type: 'string' } }, hint);
-    const store = openStore(required(v, 'data'));
+    const v = parseOptions(
+      rest,
+      { data: { type: 'string' }, database: { type: 'string' }, key: { type: 'string' } },
+      hint,
+    );
+    const store = await openStore(required(v, 'data'), optional(v, 'database'));
     try {
       const key = required(v, 'key');
       const c = await store.credential(key);
@@ -161,6 +174,7 @@ export async function configsCommand(argv: string[], out: Out): Promise<number> 
     rest,
     {
       data: { type: 'string' },
+      database: { type: 'string' },
       tenant: { type: 'string' },
       bundle: { type: 'string' },
       signer: { type: 'string' },
@@ -194,7 +208,7 @@ export async function configsCommand(argv: string[], out: Out): Promise<number> 
     ...(names.includes(BUNDLE_FILES.mac) ? { mac: await file(BUNDLE_FILES.mac) } : {}),
     ...(names.includes(BUNDLE_FILES.profile) ? { profile: await file(BUNDLE_FILES.profile) } : {}),
   };
-  const store = openStore(dir);
+  const store = await openStore(dir, optional(v, 'database'));
   const keys = await openKeyStore(dir);
   try {
     const record = await importBundle(
@@ -229,8 +243,8 @@ export async function auditCommand(argv: string[], out: Out): Promise<number> {
   const [sub, ...rest] = argv;
   const hint = 'sts-service audit --help';
   if (sub !== 'verify') throw usageError(`expected verify after audit (see '${hint}')`);
-  const v = parseOptions(rest, { data: { type: 'string' } }, hint);
-  const store = openStore(required(v, 'data'));
+  const v = parseOptions(rest, { data: { type: 'string' }, database: { type: 'string' } }, hint);
+  const store = await openStore(required(v, 'data'), optional(v, 'database'));
   try {
     const r = await verifyAudit(store);
     if (r.ok) {

@@ -1,8 +1,9 @@
 // The key store opened in this process, for the offline commands (credentials, configs import);
 // `serve` runs the same KeyStore in its worker thread instead.
-import { checkDataDir, dataFile, readMasterKey, readServiceKeyPem } from '../data-dir.ts';
+import { readMasterKey, readServiceKeyPem } from '../data-dir.ts';
 import { KeyStore } from '../keys/key-store.ts';
-import { openSqliteStore, type SqliteStore } from '../store/sqlite-store.ts';
+
+export { openStore } from '../store/open-store.ts';
 
 export async function openKeyStore(dir: string): Promise<KeyStore> {
   const master = await readMasterKey(dir);
@@ -13,9 +14,4 @@ export async function openKeyStore(dir: string): Promise<KeyStore> {
     master.fill(0);
     pem.fill(0);
   }
-}
-
-export function openStore(dir: string): SqliteStore {
-  checkDataDir(dir);
-  return openSqliteStore(dataFile(dir, 'database'));
 }

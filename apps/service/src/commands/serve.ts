@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { CliError, EXIT, usageError } from 'sts-cli-kit';
 import { createContext } from '../context.ts';
-import { checkDataDir, dataFile, fingerprint } from '../data-dir.ts';
+import { dataFile, fingerprint } from '../data-dir.ts';
 import { createApiServer } from '../http/server.ts';
 import { KeyBoundary } from '../keys/key-boundary.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
+import { openStore } from '../store/open-store.ts';
 import { optional, parseOptions, required } from './args.ts';
 import type { Out } from './commands.ts';
 
@@ -21,7 +21,12 @@ function isLoopback(host: string): boolean {
 export async function serveCommand(argv: string[], out: Out): Promise<number> {
   const v = parseOptions(
     argv,
-    { data: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+    {
+      data: { type: 'string' },
+      database: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+    },
     'sts-service serve --help',
   );
   const dir = required(v, 'data');
@@ -29,10 +34,9 @@ export async function serveCommand(argv: string[], out: Out): Promise<number> {
   const portText = optional(v, 'port') ?? '8080';
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
     throw usageError(`--port must be a whole number from 0 to 65535, got '${portText.slice(0, 20)}'`);
-  checkDataDir(dir);
+  const store = await openStore(dir, optional(v, 'database'));
   const pub = readFileSync(dataFile(dir, 'servicePub'), 'utf8');
   const info = { servicePub: pub, fingerprint: fingerprint(createPublicKey(pub)) };
-  const store = openSqliteStore(dataFile(dir, 'database'));
   let keys: KeyBoundary;
   try {
     keys = await KeyBoundary.start(dir);

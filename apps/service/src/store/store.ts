@@ -155,6 +155,12 @@ export interface Store {
   issuedTidsOfMeters(tenant: string, meters: readonly string[], from: number): Promise<Map<string, number[]>>;
   /** TIDs issued to a meter from `from` upwards, ascending, at most `limit`. */
   issuedTids(tenant: string, meter: string, from: number, limit: number): Promise<number[]>;
+  /**
+   * A store shared by several processes hands out TIDs itself: the meter's next TID at or after
+   * `from`, never the same twice (PostgreSQL: a counter row per meter). Absent: allocation searches
+   * the ledger and this process's TIDs in flight.
+   */
+  reserveTid?(tenant: string, meter: string, from: number): Promise<number>;
   recordTokens(input: RecordTokensInput): Promise<RecordTokensResult>;
   token(tenant: string, ref: string): Promise<TokenRecord | undefined>;
   /** A meter's last tokens in the ledger, newest first, at most `limit`. */

@@ -1,0 +1,312 @@
+// Benchmark of sts-service on PostgreSQL: authenticated POST /v1/tokens per second with 1, 2 and 4
+// instances on one local PostgreSQL beside one instance on SQLite in the same run, and database round trips per token.
+// Run with `npm run bench` in apps/service (after bench/run.ts). BENCH_SECONDS (default 8), BENCH_CONCURRENCY (32).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { runCli, startPostgres } from 'sts-cli-kit/testing';
+import { signRequest } from 'sts-client';
+import { encodeBase64Lines, luhnCheckDigit, sealBundle } from 'sts-crypto';
+
+const BIN = fileURLToPath(new URL('../bin/sts-service.js', import.meta.url));
+const RESULTS = fileURLToPath(new URL('../../../bench/results/service-postgres.json', import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+
+const CONFIG = `---
+name: bench
+key_expiry_no: 255
+encryption_algorithm: sta
+token_carrier_type: numeric
+decoder_key_generation_algorithm: 02
+tariff_index: 01
+key_revision_no: 1
+vending_key: abababababababab
+supply_group_code: 123456
+key_type: 2
+base_date: 2014
+issuer_identification_no: 600727
+`;
+
+interface Cred {
+  key: string;
+  secret: string;
+}
+
+/** The i-th distinct meter: 10 digits and their check digit. */
+const meter = (i: number): string => {
+  const body = String(i).padStart(10, '0');
+  return `${body}${luhnCheckDigit(body)}`;
+};
+
+const signed = (p: string, body: string, cred: Cred) =>
+  signRequest({
+    method: 'POST',
+    path: p,
+    body,
+    contentType: 'application/json',
+    date: new Date().toUTCString(),
+    nonce: randomBytes(16).toString('hex'),
+    key: cred.key,
+    secret: cred.secret,
+  });
+
+/** CPU seconds (user + system) of a process so far; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function serve(data: string, dbArgs: string[]): Promise<{ url: string; proc: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, 'serve', '--data', data, '--port', '0', ...dbArgs], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    createInterface({ input: proc.stdout! }).once('line', (line) => {
+      const m = /^listening on (http:\/\/\S+)$/.exec(line);
+      if (m === null) reject(new Error(line));
+      else resolve({ url: m[1]!, proc });
+    });
+    proc.once('exit', (c) => reject(new Error(`serve exited ${c}`)));
+  });
+}
+
+/** A data folder (SQLite, or the key files with `database`), a credential, a signer key and a configuration. */
+async function site(dir: string, name: string, database?: string) {
+  const dbArgs = database === undefined ? [] : ['--database', database];
+  const data = path.join(dir, name);
+  const service = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyFile = path.join(dir, `${name}-service.pem`);
+  writeFileSync(keyFile, service.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, {
+    mode: 0o600,
+  });
+  const init = await runCli(BIN, ['init', '--data', data, '--rsa-key', keyFile, ...dbArgs]);
+  if (init.code !== 0) throw new Error(init.stderr);
+  const c = await runCli(BIN, [
+    'credentials',
+    'create',
+    '--data',
+    data,
+    '--name',
+    'bench',
+    '--json',
+    ...dbArgs,
+  ]);
+  const cred = JSON.parse(c.stdout) as Cred;
+  const first = await serve(data, dbArgs);
+  const post = async (p: string, body: unknown) => {
+    const text = JSON.stringify(body);
+    const res = await fetch(first.url + p, {
+      method: 'POST',
+      headers: await signed(p, text, cred),
+      body: text,
+    });
+    const j = (await res.json()) as { data: { data: { ref: string } } };
+    if (res.status !== 200) throw new Error(JSON.stringify(j));
+    return j.data.data;
+  };
+  const signer = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  await post('/v1/public_keys', {
+    name: 'bench',
+    key: signer.publicKey.export({ type: 'spki', format: 'pem' }),
+    activated: true,
+  });
+  const parts = sealBundle({
+    config: new TextEncoder().encode(CONFIG),
+    signingKey: signer.privateKey,
+    recipientKey: createPublicKey(service.privateKey),
+  });
+  const cfg = await post('/v1/configurations', {
+    data: encodeBase64Lines(parts.data),
+    digest: encodeBase64Lines(parts.digest),
+    key: encodeBase64Lines(parts.symmetric),
+  });
+  return { data, dbArgs, cred, cfg: cfg.ref, servers: [first] };
+}
+
+/** CONCURRENCY keep-alive connections spread over `urls`, each sending its next request when answered. */
+async function load(urls: string[], cred: Cred, cfg: string, firstMeter: number, seconds = SECONDS) {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let errors = 0;
+  let n = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  const worker = async (w: number): Promise<void> => {
+    const u = new URL(urls[w % urls.length]!);
+    while (performance.now() < end) {
+      const body = JSON.stringify({
+        class: '0',
+        subclass: '0',
+        type: 'native',
+        amount: 10,
+        decoder_reference_number: meter(firstMeter + n++),
+        config_ref: cfg,
+      });
+      const headers = await signed('/v1/tokens', body, cred);
+      const t0 = performance.now();
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: u.hostname, port: u.port, path: '/v1/tokens', method: 'POST', agent, headers },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      latencies.push(performance.now() - t0);
+      if (status !== 200) errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => worker(w)));
+  const took = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
+  return {
+    requests: latencies.length,
+    errors,
+    perSecond: Math.round(latencies.length / took),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sts-service-bench-pg-'));
+  const cluster = await startPostgres('sts_bench');
+  const admin = new pg.Pool({ connectionString: cluster.url, max: 1 });
+  const procs: ChildProcess[] = [];
+  const rows: Record<string, unknown>[] = [];
+  try {
+    // SQLite, one instance: the embedded default, the baseline of this run.
+    const lite = await site(dir, 'sqlite');
+    procs.push(lite.servers[0]!.proc);
+    const count = () => {
+      const db = new Database(path.join(lite.data, 'service.db'), { readonly: true });
+      const n = db.prepare('SELECT count(*) FROM tokens').pluck().get() as number;
+      db.close();
+      return n;
+    };
+    const n0 = count();
+    const c0 = cpuSeconds(lite.servers[0]!.proc.pid!);
+    const r = await load([lite.servers[0]!.url], lite.cred, lite.cfg, 1_000_000);
+    const cpu = cpuSeconds(lite.servers[0]!.proc.pid!) - c0;
+    rows.push({
+      name: 'SQLite, 1 instance',
+      ...r,
+      ledgerRows: count() - n0,
+      serviceCpuSeconds: cpu,
+      requestsPerCpuSecond: Math.round(r.requests / cpu),
+    });
+    console.log(rows.at(-1));
+    lite.servers[0]!.proc.kill('SIGTERM');
+
+    const shared = await site(dir, 'postgres', cluster.url);
+    const stats = async () =>
+      Number(
+        (
+          await admin.query<{ n: string }>(
+            'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()',
+          )
+        ).rows[0]!.n,
+      );
+    const tokens = async () =>
+      Number((await admin.query<{ n: string }>('SELECT count(*) AS n FROM tokens')).rows[0]!.n);
+    let firstMeter = 2_000_000;
+    for (const instances of [1, 2, 4]) {
+      const servers = await Promise.all(
+        Array.from({ length: instances }, () => serve(shared.data, shared.dbArgs)),
+      );
+      procs.push(...servers.map((s) => s.proc));
+      // Warm each instance (key loaded, statements prepared), then measure from a quiet database.
+      await load(
+        servers.map((s) => s.url),
+        shared.cred,
+        shared.cfg,
+        firstMeter,
+        2,
+      );
+      firstMeter += 1_000_000;
+      const t0 = await tokens();
+      const x0 = await stats();
+      const cpu0 = servers.map((s) => cpuSeconds(s.proc.pid!));
+      const backends = async () =>
+        (
+          await admin.query<{ pid: number }>(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'sts-service'",
+          )
+        ).rows.map((b) => b.pid);
+      const b0 = new Map((await backends()).map((pid) => [pid, cpuSeconds(pid)]));
+      const res = await load(
+        servers.map((s) => s.url),
+        shared.cred,
+        shared.cfg,
+        firstMeter,
+      );
+      firstMeter += 1_000_000;
+      const serviceCpu = servers.reduce((sum, s, i) => sum + cpuSeconds(s.proc.pid!) - cpu0[i]!, 0);
+      const dbCpu = (await backends()).reduce((sum, pid) => sum + cpuSeconds(pid) - (b0.get(pid) ?? 0), 0);
+      const committed = (await tokens()) - t0;
+      // Stopping the instances closes their connections: each backend reports its statistics on exit.
+      await Promise.all(
+        servers.map((s) => {
+          const exited = new Promise((resolve) => s.proc.once('exit', resolve));
+          s.proc.kill('SIGTERM');
+          return exited;
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const transactions = (await stats()) - x0 - 4; // less this script's own four reads
+      rows.push({
+        name: `PostgreSQL, ${instances} instance${instances === 1 ? '' : 's'}`,
+        ...res,
+        ledgerRows: committed,
+        roundTripsPerToken: Math.round((transactions / committed) * 100) / 100,
+        serviceCpuSeconds: Math.round(serviceCpu * 100) / 100,
+        databaseCpuSeconds: Math.round(dbCpu * 100) / 100,
+        requestsPerCpuSecond: Math.round(res.requests / (serviceCpu + dbCpu)),
+        ratioToSqlite: Math.round((res.perSecond / (rows[0]!.perSecond as number)) * 100) / 100,
+      });
+      console.log(rows.at(-1));
+    }
+    const out = {
+      measuredAt: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+        node: process.version,
+        postgres: (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!
+          .v,
+        note: 'startPostgres cluster: fsync=off (as SQLite WAL synchronous=NORMAL, no flush per commit)',
+      },
+      seconds: SECONDS,
+      concurrency: CONCURRENCY,
+      rows,
+    };
+    mkdirSync(path.dirname(RESULTS), { recursive: true });
+    writeFileSync(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(`written ${RESULTS}`);
+  } finally {
+    for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
+    await admin.end();
+    cluster.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
