@@ -432,6 +432,16 @@ export class PgStore implements Store {
     );
   }
 
+  async configurations(tenant: string, limit: number): Promise<ConfigurationRecord[]> {
+    const r = await this.#q<{ ref: string }>(
+      'configuration-refs',
+      'SELECT ref FROM configurations WHERE tenant = $1 ORDER BY created_at, ref LIMIT $2',
+      [tenant, limit],
+    );
+    const records = await Promise.all(r.rows.map((row) => this.configuration(tenant, row.ref)));
+    return records.filter((c) => c !== undefined);
+  }
+
   async configuration(tenant: string, ref: string): Promise<ConfigurationRecord | undefined> {
     const r = await this.#q('configuration', 'SELECT * FROM configurations WHERE tenant = $1 AND ref = $2', [
       tenant,
@@ -562,6 +572,15 @@ export class PgStore implements Store {
       if (rule === TID_RULE) return { ok: false, reason: 'tid-taken' };
       throw e;
     }
+  }
+
+  async meterTokens(tenant: string, meter: string, limit: number): Promise<TokenRecord[]> {
+    const r = await this.#q<TokenRow>(
+      'meter-tokens',
+      'SELECT * FROM tokens WHERE tenant = $1 AND meter = $2 ORDER BY id DESC LIMIT $3',
+      [tenant, meter, limit],
+    );
+    return r.rows.map(tokenRecord);
   }
 
   async token(tenant: string, ref: string): Promise<TokenRecord | undefined> {
