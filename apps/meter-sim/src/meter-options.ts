@@ -1,7 +1,8 @@
 // Checks for Meter.create options and for state-file objects: every field named, one line per problem.
 // Key derivation for a new meter from an STS configuration and its DRN (IEC 62055-41 §6.5.2, DKGA02/04).
 
-import { type BaseDate, type EncryptionAlgorithm, luhnCheckDigit, meterPan } from 'sts-crypto';
+import { checkDrn as checkConfigDrn, type IssuerIdentificationNo } from 'sts-config';
+import type { BaseDate, EncryptionAlgorithm } from 'sts-crypto';
 import {
   baseDateMs,
   type DecoderKeyOptions,
@@ -63,28 +64,19 @@ function isDigits(v: unknown, length: number): v is string {
   return typeof v === 'string' && v.length === length && /^\d+$/.test(v);
 }
 
-/** IIN implied by a DRN's length: 11 digits → 600727, 13 → 0000. */
+/** IIN implied by a DRN's length (a state file without an IIN): 11 digits → 600727, 13 → 0000. */
 function iinForDrn(drn: string): string | undefined {
   return drn.length === 11 ? '600727' : drn.length === 13 ? '0000' : undefined;
 }
 
-/** Check a DRN against its IIN and its own Luhn check digit; returns the PAN. */
+/** Check a DRN against its IIN with sts-config's one DRN checker; returns the PAN. */
 export function checkDrn(drn: unknown, iin: string | undefined): { drn: string; iin: string; pan: string } {
-  if (typeof drn !== 'string' || !/^\d+$/.test(drn))
-    throw new MeterError('drn must be 11 or 13 decimal digits');
-  const implied = iinForDrn(drn);
-  if (implied === undefined) throw new MeterError(`drn must be 11 or 13 digits, got ${drn.length}`);
-  const issuer = iin ?? implied;
-  if (issuer !== implied) {
-    throw new MeterError(
-      `drn has ${drn.length} digits but IIN ${issuer} needs ${issuer === '600727' ? 11 : 13}`,
-    );
-  }
-  const check = luhnCheckDigit(drn.slice(0, -1));
-  if (String(check) !== drn.slice(-1)) {
-    throw new MeterError(`drn ${drn} has a wrong check digit (last digit should be ${check})`);
-  }
-  return { drn, iin: issuer, pan: meterPan(issuer, drn) };
+  if (typeof drn !== 'string') throw new MeterError('drn must be 11 or 13 decimal digits');
+  const issuer = iin ?? iinForDrn(drn);
+  if (issuer === undefined) throw new MeterError(`drn must be 11 or 13 digits, got ${drn.length}`);
+  const result = checkConfigDrn(drn, { issuerIdentificationNo: issuer as IssuerIdentificationNo });
+  if (!result.ok) throw new MeterError(result.message);
+  return { drn, iin: issuer, pan: result.pan };
 }
 
 function checkManufacturerCode(code: unknown, drn: string): string {

@@ -442,7 +442,11 @@ describe('state and secrets', () => {
       edit: (s: Record<string, unknown>) => (s.format = 'x'),
       msg: 'format must be "sts-meter-state"',
     },
-    { path: 'drn', edit: (s: Record<string, unknown>) => (s.drn = '47500150232'), msg: 'wrong check digit' },
+    {
+      path: 'drn',
+      edit: (s: Record<string, unknown>) => (s.drn = '47500150232'),
+      msg: 'DRN 47500150232: check digit 2 is wrong, expected 1',
+    },
     {
       path: 'registers',
       edit: (s: Record<string, unknown>) => ((s.registers as Record<string, number>).water = -1),
