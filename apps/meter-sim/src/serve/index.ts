@@ -60,21 +60,21 @@ export async function runServe(
     const reason = code === 'EADDRINUSE' ? 'address in use' : (code ?? 'error');
     throw new CliError('cannot-listen', `cannot listen on ${host}:${port}: ${reason}`, EXIT.usage);
   }
+  // The stop handlers are in place before the line that says the server is up: whoever waits for that
+  // line may send SIGTERM the moment it arrives.
+  // They stay registered while the server drains: tsx's loader re-raises a signal that finds no other
+  // listener, which would kill the process before the state is saved.
+  const stopped = new Promise<void>((resolve) => {
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
+  });
   const addr = ms.server.address() as AddressInfo;
   const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const view = ms.queue.meter;
   out(
     `sts-meter: meter ${view.drn} (KCV ${view.kcv}, ${view.kcvMethod}) listening on http://${shown}:${addr.port}/`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopped;
   await ms.close();
   ms.queue.meter.destroy();
   lock.release();

@@ -62,12 +62,15 @@ export async function serveCommand(argv: string[], out: Out): Promise<number> {
   const url = `http://${shownHost}:${a.port}`;
   if (!isLoopback(host))
     out.warn(`binding ${host}: the API is reachable from other machines; put a TLS proxy in front of it`);
-  out.write(out.json ? `${JSON.stringify({ url })}\n` : `listening on ${url}\n`);
-
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
+  // The stop handlers are in place before the line that says the server is up (whoever waits for it
+  // may send SIGTERM at once), and stay registered while it drains: tsx's loader re-raises a signal
+  // that finds no other listener, which would kill the process mid-drain.
+  const stopped = new Promise<void>((resolve) => {
+    process.on('SIGTERM', () => resolve());
+    process.on('SIGINT', () => resolve());
   });
+  out.write(out.json ? `${JSON.stringify({ url })}\n` : `listening on ${url}\n`);
+  await stopped;
   // Drain: no new connections, idle ones closed, requests in flight answered (bounded), then wipe.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
