@@ -17,9 +17,12 @@ export const VEND = fileURLToPath(new URL('../../vend/bin/sts-vend.js', import.m
 /** Everything any process printed in this test file: checked at the end for secrets. */
 export const transcript: string[] = [];
 
-/** The real command as a process (sts-cli-kit's runCli); its output joins the transcript. */
+/**
+ * The real command as a process (sts-cli-kit's runCli); its output joins the transcript. 100 s before
+ * it is killed: `audit verify` over the PostgreSQL suite's whole ledger took over 30 s on a loaded box.
+ */
 export async function run(bin: string, args: readonly string[], input?: string): Promise<Run> {
-  const r = await runCli(bin, args, input === undefined ? {} : { input });
+  const r = await runCli(bin, args, { timeoutMs: 100_000, ...(input === undefined ? {} : { input }) });
   transcript.push(r.stdout, r.stderr);
   return r;
 }

@@ -470,7 +470,7 @@ describe('faults', () => {
     expect(r.code).toBe(0);
     const verdict = JSON.parse(r.stdout) as { ok: boolean; tokens: number };
     expect(verdict).toMatchObject({ ok: true, tokens: total });
-  });
+  }, 150_000); // one query per audit entry over every ledger row of the suite: tens of seconds when loaded
 
   test('no output of any process or response carries the API secret (past its one print by create) or the vending key', () => {
     const all = transcript.join('\n') + servers.map((s) => s.stderr()).join('\n');
