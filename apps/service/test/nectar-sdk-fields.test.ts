@@ -275,3 +275,13 @@ describe('key change: ro as 0 or 1 (Java SDK)', () => {
     expect(credit.status, credit.text).toBe(200);
   });
 });
+
+test('/openapi.json documents both forms of control, manufacturer_code and ro', async () => {
+  const doc = (await (await fetch(`${f.server.url}/openapi.json`)).json()) as {
+    components: { schemas: { TokenRequest: { properties: Record<string, { type: string[] }> } } };
+  };
+  const p = doc.components.schemas.TokenRequest.properties;
+  expect(p.control!.type).toEqual(['integer', 'string']);
+  expect(p.manufacturer_code!.type).toEqual(['string', 'integer']);
+  expect(p.ro!.type).toEqual(['boolean', 'integer']);
+});
