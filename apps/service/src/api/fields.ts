@@ -25,6 +25,17 @@ export function optBool(r: Record<string, unknown>, name: string): boolean | und
   throw new ApiError(400, 'invalid-field', `${name} must be true or false, got ${kind(v)}`);
 }
 
+/** Like optBool, and 0 or 1 too: Nectar's Java SDK sends some flags (`ro`) as a JSON number. */
+export function optBoolOrBit(r: Record<string, unknown>, name: string): boolean | undefined {
+  const v = r[name];
+  if (v === 0 || v === 1) return v === 1;
+  if (typeof v === 'number')
+    throw new ApiError(400, 'invalid-field', `${name} must be true, false, 0 or 1, got ${v}`);
+  if (v === undefined || v === null || typeof v === 'boolean' || v === 'true' || v === 'false')
+    return optBool(r, name);
+  throw new ApiError(400, 'invalid-field', `${name} must be true, false, 0 or 1, got ${kind(v)}`);
+}
+
 export function onlyFields(r: Record<string, unknown>, allowed: readonly string[], what: string): void {
   for (const k of Object.keys(r))
     if (!allowed.includes(k))

@@ -2,7 +2,7 @@
 // key fields are refused (the stored configuration has them) and a key change names its target by reference.
 import { type TokenTypeInfo, tokenTypeByCode } from 'sts-token';
 import { ApiError } from '../http/envelope.ts';
-import { kind, optBool, str } from './fields.ts';
+import { kind, optBool, optBoolOrBit, str } from './fields.ts';
 
 /** The configuration's fields: always from the stored configuration, never from a request. */
 const KEY_FIELDS = [
@@ -40,7 +40,8 @@ const COMMON = [
 ];
 
 /** Nectar's value field of each layout → sts-token's field name. */
-const VALUE_FIELDS: Record<string, [nectar: string, sts: string, kind: 'amount' | 'number' | 'string'][]> = {
+type ValueKind = 'amount' | 'number' | 'control' | 'manufacturer-code';
+const VALUE_FIELDS: Record<string, [nectar: string, sts: string, kind: ValueKind][]> = {
   amount: [['amount', 'amount', 'amount']],
   currency: [['amount', 'amount', 'amount']],
   'max-power-limit': [['maximum_power_limit', 'watts', 'number']],
@@ -50,8 +51,8 @@ const VALUE_FIELDS: Record<string, [nectar: string, sts: string, kind: 'amount' 
   'max-phase-power-unbalance-limit': [['mppul', 'watts', 'number']],
   'water-meter-factor': [['wm_factor', 'factor', 'number']],
   'test-display': [
-    ['control', 'control', 'number'],
-    ['manufacturer_code', 'manufacturerCode', 'string'],
+    ['control', 'control', 'control'],
+    ['manufacturer_code', 'manufacturerCode', 'manufacturer-code'],
   ],
 };
 
@@ -97,6 +98,36 @@ function amountText(v: unknown): string {
   }
   if (typeof v === 'string' && v.length <= 40) return v;
   throw new ApiError(400, 'invalid-field', `amount must be a number, got ${kind(v)}`);
+}
+
+/** Class 1's control: a JSON number, or (Nectar's Java SDK) decimal digits in a string. sts-token checks its range. */
+function controlNumber(v: unknown): unknown {
+  if (typeof v === 'number') return v;
+  // 15 digits read exactly as a double; 36 bits (the widest control) need 11.
+  if (typeof v === 'string' && /^[0-9]{1,15}$/.test(v)) return Number(v);
+  throw new ApiError(
+    400,
+    'invalid-field',
+    `control must be a number or a string of up to 15 digits, got ${typeof v === 'string' && v.length <= 20 ? JSON.stringify(v) : kind(v)}`,
+  );
+}
+
+/**
+ * Class 1's manufacturer code as sts-token's text of the class's width (2 digits for subclass 0, 4 for
+ * subclass 1): Nectar's Java SDK sends it as a JSON number, zero-padded here; text is left to sts-token.
+ */
+function manufacturerCodeText(r: Record<string, unknown>, subclass: number): string {
+  const v = r.manufacturer_code;
+  if (typeof v !== 'number') return str(r, 'manufacturer_code', 10);
+  const digits = subclass === 0 ? 2 : 4;
+  const max = 10 ** digits - 1;
+  if (!Number.isInteger(v) || v < 0 || v > max)
+    throw new ApiError(
+      400,
+      'invalid-field',
+      `manufacturer_code must be a whole number 0..${max} (${digits} digits) for class 1 subclass ${subclass}, got ${v}`,
+    );
+  return String(v).padStart(digits, '0');
 }
 
 const TOKEN_ID_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?$/;
@@ -168,14 +199,15 @@ export function parseNectarTokenRequest(r: Record<string, unknown>): TokenPlan {
       if (typeof v !== 'number')
         throw new ApiError(400, 'invalid-field', `${nectar} must be a number, got ${kind(v)}`);
       request[sts] = v;
-    } else request[sts] = typeof v === 'number' ? String(v) : str(r, nectar, 10);
+    } else if (k === 'control') request[sts] = controlNumber(v);
+    else request[sts] = manufacturerCodeText(r, info.subclass);
     value ??= String(request[sts]);
   }
   if (info.class !== 1) request.drn = drn;
   const plan: TokenPlan = { info, drn, configRef, isStid, request, value };
   if (keyChange) {
     plan.newConfigRef = str(r, 'new_config_ref', 100);
-    const ro = optBool(r, 'ro');
+    const ro = optBoolOrBit(r, 'ro');
     if (ro !== undefined) request.rollover = ro;
     return plan;
   }

@@ -148,8 +148,15 @@ export const OPENAPI = {
           decoder_reference_number: { type: 'string' },
           config_ref: { type: 'string' },
           amount: { type: 'number' },
-          control: { type: 'integer' },
-          manufacturer_code: { type: 'string' },
+          control: {
+            type: ['integer', 'string'],
+            description: 'a number, or decimal digits in a string (Java SDK)',
+          },
+          manufacturer_code: {
+            type: ['string', 'integer'],
+            description:
+              '"00" (class 1 subclass 0) or "0000" (subclass 1); a number is zero-padded (Java SDK)',
+          },
           maximum_power_limit: { type: 'integer' },
           register: { type: 'integer' },
           tariff_rate: { type: 'integer' },
@@ -157,7 +164,7 @@ export const OPENAPI = {
           mppul: { type: 'integer' },
           wm_factor: { type: 'integer' },
           new_config_ref: { type: 'string' },
-          ro: { type: 'boolean' },
+          ro: { type: ['boolean', 'integer'], description: 'true/false, or 1/0 (Java SDK)' },
         },
       },
     },
