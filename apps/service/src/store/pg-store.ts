@@ -16,6 +16,7 @@ import type {
   TokenRecord,
 } from './store.ts';
 import { isUnavailable, StoreUnavailable } from './store-unavailable.ts';
+import { type TokenRow, tokenRecord } from './token-row.ts';
 
 /** Connections per instance: statements beyond it queue (bounded by QUEUE_TIMEOUT_MS) for a free one. */
 export const POOL_SIZE = 10;
@@ -195,40 +196,6 @@ function violated(e: unknown): string | undefined {
 
 const IDEMPOTENCY_RULE = 'idempotency_pkey';
 const TID_RULE = 'tokens_tid';
-
-interface TokenRow {
-  ref: string;
-  tenant: string;
-  meter: string;
-  config_ref: string;
-  token_no: string;
-  token_type: string;
-  class: number;
-  subclass: number;
-  tid: number | null;
-  value: string | null;
-  user_ref: string;
-  request_id: string;
-  created_at: string;
-}
-
-function tokenRecord(r: TokenRow): TokenRecord {
-  return {
-    ref: r.ref,
-    tenant: r.tenant,
-    meter: r.meter,
-    configRef: r.config_ref,
-    tokenNo: r.token_no,
-    tokenType: r.token_type,
-    class: r.class,
-    subclass: r.subclass,
-    tid: r.tid,
-    value: r.value,
-    userRef: r.user_ref,
-    requestId: r.request_id,
-    createdAt: r.created_at,
-  };
-}
 
 function credentialRecord(r: Record<string, unknown>): CredentialRecord {
   const permissions = r.permissions as string;

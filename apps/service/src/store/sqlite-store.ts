@@ -15,6 +15,7 @@ import type {
   Store,
   TokenRecord,
 } from './store.ts';
+import { type TokenRow, tokenRecord } from './token-row.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -54,40 +55,6 @@ CREATE TABLE audit (
   action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL);
 `;
-
-interface TokenRow {
-  ref: string;
-  tenant: string;
-  meter: string;
-  config_ref: string;
-  token_no: string;
-  token_type: string;
-  class: number;
-  subclass: number;
-  tid: number | null;
-  value: string | null;
-  user_ref: string;
-  request_id: string;
-  created_at: string;
-}
-
-function tokenRecord(r: TokenRow): TokenRecord {
-  return {
-    ref: r.ref,
-    tenant: r.tenant,
-    meter: r.meter,
-    configRef: r.config_ref,
-    tokenNo: r.token_no,
-    tokenType: r.token_type,
-    class: r.class,
-    subclass: r.subclass,
-    tid: r.tid,
-    value: r.value,
-    userRef: r.user_ref,
-    requestId: r.request_id,
-    createdAt: r.created_at,
-  };
-}
 
 class TidTaken extends Error {}
 
