@@ -86,31 +86,46 @@ describe('acquireLock', () => {
     expect(readdirSync(tmp.dir).filter((n) => n.startsWith('b.json.'))).toEqual([]);
   });
 
-  test('of many processes racing for one lock, exactly one holds it at a time', async () => {
+  test('of many processes racing for one lock, exactly one holds it; the others get exit 3', async () => {
     const file = join(tmp.dir, 'race.json');
-    const runs = await Promise.all(
-      Array.from({ length: 6 }, () => {
-        const child = spawn(process.execPath, [PROBE, 'lock', file, '1500'], {
-          stdio: ['ignore', 'pipe', 'pipe'],
+    // Each would hold the lock for a minute: however slowly the others start on a loaded machine, the
+    // holder is still there, so every other process must be refused. The holder is killed at the end.
+    const children = Array.from({ length: 6 }, () => {
+      const child = spawn(process.execPath, [PROBE, 'lock', file, '60000'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => {
+        out += b;
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        out += b;
+      });
+      const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      return { child, closed, out: () => out };
+    });
+    // Wait until all but one have ended (or 45 s, and then the assertions say what went wrong).
+    await new Promise<void>((resolve) => {
+      let ended = 0;
+      const timer = setTimeout(resolve, 45_000);
+      for (const c of children)
+        void c.closed.then(() => {
+          if (++ended === children.length - 1) {
+            clearTimeout(timer);
+            resolve();
+          }
         });
-        let out = '';
-        child.stdout.on('data', (b: Buffer) => {
-          out += b;
-        });
-        child.stderr.on('data', (b: Buffer) => {
-          out += b;
-        });
-        return new Promise<{ code: number | null; out: string }>((resolve) =>
-          child.on('close', (code) => resolve({ code, out })),
-        );
-      }),
-    );
-    expect(runs.filter((r) => r.code === 0 && r.out === 'locked\n')).toHaveLength(1);
-    for (const r of runs.filter((x) => x.code !== 0)) {
-      expect(r.code).toBe(3);
-      expect(r.out).toMatch(new RegExp(`^probe: state file ${file} in use by PID \\d+\\n$`));
+    });
+    const holders = children.filter((c) => c.child.exitCode === null);
+    expect(holders).toHaveLength(1);
+    expect(holders[0]!.out()).toBe('locked\n');
+    for (const c of children.filter((x) => x.child.exitCode !== null)) {
+      expect(c.child.exitCode).toBe(3);
+      expect(c.out()).toMatch(new RegExp(`^probe: state file ${file} in use by PID \\d+\\n$`));
     }
-  });
+    holders[0]!.child.kill('SIGKILL');
+    await holders[0]!.closed;
+  }, 60_000);
 });
 
 describe('OutputSet', () => {
