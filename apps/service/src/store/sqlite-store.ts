@@ -126,16 +126,39 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Statement>();
+  /** The writes of one turn in one transaction, each in its own savepoint; both wrappers made once. */
+  readonly #group: Database.Transaction<
+    (ops: QueuedWrite[], outcomes: { ok: boolean; value: unknown }[]) => void
+  >;
+  readonly #savepoint: Database.Transaction<(run: () => unknown) => unknown>;
   #lastSeq = 0;
   #lastHash = GENESIS_HASH;
   #lastExpiry = 0;
-  #queue: { run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  #queue: QueuedWrite[] = [];
   #scheduled = false;
   readonly #s;
 
   constructor(file: string, options: { durable?: boolean; readonly?: boolean }) {
     this.#db = new Database(file, { fileMustExist: true, readonly: options.readonly === true });
     const db = this.#db;
+    this.#savepoint = db.transaction((run: () => unknown) => run());
+    this.#group = db.transaction((ops: QueuedWrite[], outcomes: { ok: boolean; value: unknown }[]) => {
+      // The head is read under the write lock: another process (a CLI command) may have appended.
+      const last = this.#s.lastAudit.get() as { seq: number; hash: string } | undefined;
+      this.#lastSeq = last?.seq ?? 0;
+      this.#lastHash = last?.hash ?? GENESIS_HASH;
+      for (const op of ops) {
+        const seq = this.#lastSeq;
+        const hash = this.#lastHash;
+        try {
+          outcomes.push({ ok: true, value: this.#savepoint(op.run) });
+        } catch (e) {
+          this.#lastSeq = seq;
+          this.#lastHash = hash;
+          outcomes.push({ ok: false, value: e });
+        }
+      }
+    });
     if (options.readonly !== true) {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.durable === true ? 'FULL' : 'NORMAL'}`);
@@ -258,25 +281,7 @@ export class SqliteStore implements Store {
     this.#queue = [];
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
-      this.#db
-        .transaction(() => {
-          // The head is read under the write lock: another process (a CLI command) may have appended.
-          const last = this.#s.lastAudit.get() as { seq: number; hash: string } | undefined;
-          this.#lastSeq = last?.seq ?? 0;
-          this.#lastHash = last?.hash ?? GENESIS_HASH;
-          for (const op of ops) {
-            const seq = this.#lastSeq;
-            const hash = this.#lastHash;
-            try {
-              outcomes.push({ ok: true, value: this.#db.transaction(op.run)() });
-            } catch (e) {
-              this.#lastSeq = seq;
-              this.#lastHash = hash;
-              outcomes.push({ ok: false, value: e });
-            }
-          }
-        })
-        .immediate();
+      this.#group.immediate(ops, outcomes);
     } catch (e) {
       for (const op of ops) op.reject(e);
       return;
@@ -606,6 +611,12 @@ export class SqliteStore implements Store {
 }
 
 export { TOKENS_ISSUED };
+
+interface QueuedWrite {
+  run: () => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
 
 const INSERT_TOKEN =
   'INSERT INTO tokens (ref, tenant, meter, config_ref, token_no, token_type, class, subclass, tid, value, user_ref, request_id, created_at, audit_seq) VALUES ';
