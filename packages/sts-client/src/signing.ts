@@ -36,18 +36,22 @@ const HEX_LENGTH = 64; // HMAC-SHA256 = 32 bytes = 64 hex digits when the leadin
 
 /**
  * The upper-case hex MD5 of a request body (a string is taken as UTF-8), as Nectar's Content-MD5.
- * MD5 comes from @noble/hashes: WebCrypto has none, and this code also runs in browsers.
+ * MD5 comes from node:crypto on Node, else from @noble/hashes (WebCrypto has none, and this code also runs in browsers).
  * @example md5Hex('') // 'D41D8CD98F00B204E9800998ECF8427E'
  */
 export function md5Hex(body: Uint8Array | string): string {
-  return toHex(md5(bodyBytes(body, 'body'))).toUpperCase();
+  const bytes = bodyBytes(body, 'body');
+  const nodeCrypto = nodeCryptoModule();
+  if (nodeCrypto !== undefined) return nodeCrypto.createHash('md5').update(bytes).digest('hex').toUpperCase();
+  return toHex(md5(bytes)).toUpperCase();
 }
 
 /**
  * The headers that authenticate one request: `Authorization: nectar KEY:SIG`, `Content-MD5`,
  * `Content-Type`, `Date` and `nonce`. SIG is base64 of the lower-case hex (leading zeros kept, as
  * Nectar's Python SDK does) of HMAC-SHA256(UTF-8 secret, METHOD + path + Content-MD5 +
- * Content-Type + Date + nonce). HMAC runs in WebCrypto, so Node ≥ 20 and browsers alike.
+ * Content-Type + Date + nonce). HMAC runs in node:crypto on Node (found at run time) and in
+ * WebCrypto elsewhere, so Node ≥ 20 and browsers alike.
  * @example
  * await signRequest({ method: 'GET', path: '/v1/tokens', body: '', contentType: 'application/json',
  *   date: new Date().toUTCString(), nonce: newNonce(), key, secret });
@@ -121,6 +125,9 @@ async function hmacHex(p: Omit<VerifySignatureParams, 'signature'>): Promise<str
   }
   if (p.secret.length === 0) throw new RangeError('secret must not be empty');
   const message = p.method.toUpperCase() + p.path + p.contentMd5 + p.contentType + p.date + p.nonce;
+  const nodeCrypto = nodeCryptoModule();
+  if (nodeCrypto !== undefined)
+    return nodeCrypto.createHmac('sha256', p.secret).update(message).digest('hex');
   const subtle = globalThis.crypto?.subtle;
   if (subtle === undefined) throw new TypeError('WebCrypto (globalThis.crypto.subtle) is not available');
   const secretBytes = utf8.encode(p.secret);
@@ -132,6 +139,26 @@ async function hmacHex(p: Omit<VerifySignatureParams, 'signature'>): Promise<str
   } finally {
     secretBytes.fill(0);
   }
+}
+
+/** The part of node:crypto used here: HMAC (~5 µs against ~170 µs for WebCrypto importKey + sign) and MD5. */
+interface NodeCrypto {
+  createHmac(algorithm: 'sha256', key: string): { update(data: string): { digest(encoding: 'hex'): string } };
+  createHash(algorithm: 'md5'): { update(data: Uint8Array): { digest(encoding: 'hex'): string } };
+}
+
+let nodeCryptoCache: NodeCrypto | null | undefined;
+/**
+ * node:crypto when running on Node (20.16+: `process.getBuiltinModule`), else undefined. Found at run
+ * time, without an import statement, so the browser bundle never names it and falls back to WebCrypto.
+ */
+function nodeCryptoModule(): NodeCrypto | undefined {
+  if (nodeCryptoCache === undefined) {
+    const host = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
+    const found = host.process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+    nodeCryptoCache = typeof found?.createHmac === 'function' ? found : null;
+  }
+  return nodeCryptoCache ?? undefined;
 }
 
 function bodyBytes(body: Uint8Array | string, name: string): Uint8Array {

@@ -1,7 +1,7 @@
 // The SQLite implementation of the Store (better-sqlite3, WAL): the embedded default of sts-service.
 // Each method is one transaction; TIDs, nonces and idempotency keys are unique by constraint.
 import { closeSync, openSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 import { auditHash, GENESIS_HASH, TOKENS_ISSUED, tokensDigest } from '../audit.ts';
 import type {
   AuditEntry,
@@ -92,16 +92,40 @@ export function openSqliteStore(
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly #db: Database.Database;
+  readonly #statements = new Map<string, Statement>();
+  /** The writes of one turn in one transaction, each in its own savepoint; both wrappers made once. */
+  readonly #group: Database.Transaction<
+    (ops: QueuedWrite[], outcomes: { ok: boolean; value: unknown }[]) => void
+  >;
+  readonly #savepoint: Database.Transaction<(run: () => unknown) => unknown>;
   #lastSeq = 0;
   #lastHash = GENESIS_HASH;
   #lastExpiry = 0;
-  #queue: { run: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  #queue: QueuedWrite[] = [];
   #scheduled = false;
   readonly #s;
 
   constructor(file: string, options: { durable?: boolean; readonly?: boolean }) {
     this.#db = new Database(file, { fileMustExist: true, readonly: options.readonly === true });
     const db = this.#db;
+    this.#savepoint = db.transaction((run: () => unknown) => run());
+    this.#group = db.transaction((ops: QueuedWrite[], outcomes: { ok: boolean; value: unknown }[]) => {
+      // The head is read under the write lock: another process (a CLI command) may have appended.
+      const last = this.#s.lastAudit.get() as { seq: number; hash: string } | undefined;
+      this.#lastSeq = last?.seq ?? 0;
+      this.#lastHash = last?.hash ?? GENESIS_HASH;
+      for (const op of ops) {
+        const seq = this.#lastSeq;
+        const hash = this.#lastHash;
+        try {
+          outcomes.push({ ok: true, value: this.#savepoint(op.run) });
+        } catch (e) {
+          this.#lastSeq = seq;
+          this.#lastHash = hash;
+          outcomes.push({ ok: false, value: e });
+        }
+      }
+    });
     if (options.readonly !== true) {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.durable === true ? 'FULL' : 'NORMAL'}`);
@@ -155,9 +179,7 @@ export class SqliteStore implements Store {
       issuedTids: db
         .prepare('SELECT tid FROM tokens WHERE tenant = ? AND meter = ? AND tid >= ? ORDER BY tid LIMIT ?')
         .pluck(),
-      insertToken: db.prepare(
-        'INSERT INTO tokens (ref, tenant, meter, config_ref, token_no, token_type, class, subclass, tid, value, user_ref, request_id, created_at, audit_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
+      insertToken: db.prepare(INSERT_TOKEN + TOKEN_VALUES),
       token: db.prepare('SELECT * FROM tokens WHERE tenant = ? AND ref = ?'),
       meterTokens: db.prepare('SELECT * FROM tokens WHERE tenant = ? AND meter = ? ORDER BY id DESC LIMIT ?'),
       countTokens: db.prepare('SELECT count(*) FROM tokens').pluck(),
@@ -226,25 +248,7 @@ export class SqliteStore implements Store {
     this.#queue = [];
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
-      this.#db
-        .transaction(() => {
-          // The head is read under the write lock: another process (a CLI command) may have appended.
-          const last = this.#s.lastAudit.get() as { seq: number; hash: string } | undefined;
-          this.#lastSeq = last?.seq ?? 0;
-          this.#lastHash = last?.hash ?? GENESIS_HASH;
-          for (const op of ops) {
-            const seq = this.#lastSeq;
-            const hash = this.#lastHash;
-            try {
-              outcomes.push({ ok: true, value: this.#db.transaction(op.run)() });
-            } catch (e) {
-              this.#lastSeq = seq;
-              this.#lastHash = hash;
-              outcomes.push({ ok: false, value: e });
-            }
-          }
-        })
-        .immediate();
+      this.#group.immediate(ops, outcomes);
     } catch (e) {
       for (const op of ops) op.reject(e);
       return;
@@ -400,12 +404,27 @@ export class SqliteStore implements Store {
     return (this.#s.meterConfig.get(tenant, meter) as { config_ref: string } | undefined)?.config_ref;
   }
 
+  /** A prepared statement made once per distinct text (the IN lists and multi-row inserts vary in size). */
+  #cached(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      if (this.#statements.size >= 64) this.#statements.clear();
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #insertTokens(rows: number): Statement {
+    return this.#cached(`${INSERT_TOKEN}${Array.from({ length: rows }, () => TOKEN_VALUES).join(', ')}`);
+  }
+
   async meterConfigs(tenant: string, meters: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const part of slices(meters)) {
-      const rows = this.#db
-        .prepare(`SELECT meter, config_ref FROM meters WHERE tenant = ? AND meter IN (${marks(part.length)})`)
-        .all(tenant, ...part) as { meter: string; config_ref: string }[];
+      const rows = this.#cached(
+        `SELECT meter, config_ref FROM meters WHERE tenant = ? AND meter IN (${marks(part.length)})`,
+      ).all(tenant, ...part) as { meter: string; config_ref: string }[];
       for (const r of rows) out.set(r.meter, r.config_ref);
     }
     return out;
@@ -418,10 +437,9 @@ export class SqliteStore implements Store {
   ): Promise<Map<string, number[]>> {
     const out = new Map<string, number[]>();
     for (const part of slices(meters)) {
-      const rows = this.#db
-        .prepare(
-          `SELECT meter, tid FROM tokens WHERE tenant = ? AND meter IN (${marks(part.length)}) AND tid >= ? ORDER BY meter, tid`,
-        )
+      const rows = this.#cached(
+        `SELECT meter, tid FROM tokens WHERE tenant = ? AND meter IN (${marks(part.length)}) AND tid >= ? ORDER BY meter, tid`,
+      )
         .raw()
         .all(tenant, ...part, from) as [string, number][];
       for (const [m, tid] of rows) {
@@ -460,31 +478,31 @@ export class SqliteStore implements Store {
           const seq = this.#lastSeq + 1;
           const inserted: boolean[] = [];
           const kept: TokenRecord[] = [];
-          for (const t of input.tokens) {
+          // Many rows per INSERT statement; a slice that breaks the TID rule is redone row by row
+          // (SQLite rolls back the failed statement alone) so that each row gets its own answer.
+          for (let i = 0; i < input.tokens.length; i += INSERT_ROWS) {
+            const slice = input.tokens.slice(i, i + INSERT_ROWS);
             try {
-              this.#s.insertToken.run(
-                t.ref,
-                t.tenant,
-                t.meter,
-                t.configRef,
-                t.tokenNo,
-                t.tokenType,
-                t.class,
-                t.subclass,
-                t.tid,
-                t.value,
-                t.userRef,
-                t.requestId,
-                t.createdAt,
-                seq,
-              );
-              inserted.push(true);
-              kept.push(t);
+              this.#insertTokens(slice.length).run(tokenParams(slice, seq));
+              for (const t of slice) {
+                inserted.push(true);
+                kept.push(t);
+              }
+              continue;
             } catch (e) {
-              // Only the (tenant, meter, tid) index means "TID taken"; any other violation is a fault.
-              if (!isUniqueViolation(e) || !String((e as Error).message).includes('tokens.tid')) throw e;
+              if (!isTidTaken(e)) throw e;
               if (input.mode === 'all') throw new TidTaken();
-              inserted.push(false);
+            }
+            for (const t of slice) {
+              try {
+                this.#s.insertToken.run(tokenParams([t], seq));
+                inserted.push(true);
+                kept.push(t);
+              } catch (e) {
+                // Only the (tenant, meter, tid) index means "TID taken"; any other violation is a fault.
+                if (!isTidTaken(e)) throw e;
+                inserted.push(false);
+              }
             }
           }
           if (kept.length > 0) {
@@ -560,6 +578,46 @@ export class SqliteStore implements Store {
 }
 
 export { TOKENS_ISSUED };
+
+interface QueuedWrite {
+  run: () => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+const INSERT_TOKEN =
+  'INSERT INTO tokens (ref, tenant, meter, config_ref, token_no, token_type, class, subclass, tid, value, user_ref, request_id, created_at, audit_seq) VALUES ';
+const TOKEN_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/** Rows per multi-row INSERT: 14 parameters each, 1400 in all (SQLite allows 32 766). */
+const INSERT_ROWS = 100;
+
+/** The parameters of INSERT_TOKEN for `tokens`, row after row. */
+function tokenParams(tokens: readonly TokenRecord[], seq: number): unknown[] {
+  const out: unknown[] = [];
+  for (const t of tokens)
+    out.push(
+      t.ref,
+      t.tenant,
+      t.meter,
+      t.configRef,
+      t.tokenNo,
+      t.tokenType,
+      t.class,
+      t.subclass,
+      t.tid,
+      t.value,
+      t.userRef,
+      t.requestId,
+      t.createdAt,
+      seq,
+    );
+  return out;
+}
+
+/** Whether a failed insert broke the (tenant, meter, tid) rule: "TID taken", not a fault. */
+function isTidTaken(e: unknown): boolean {
+  return isUniqueViolation(e) && String((e as Error).message).includes('tokens.tid');
+}
 
 /** At most 1000 values per IN list (SQLite allows 32 766 parameters; smaller statements cache better). */
 function* slices<T>(list: readonly T[]): Generator<T[]> {
