@@ -38,10 +38,18 @@ beforeAll(() => {
 afterAll(cleanup);
 
 describe('regression: devices as --config and --state are refused at once (they grew to GBs)', () => {
-  let startMs = 0;
-  beforeAll(async () => {
-    startMs = (await meter(['--version'])).ms; // the start-up of node and tsx on this machine now
-  });
+  // The refusal is judged against a `--version` run started beside it (the start-up of node and tsx on
+  // this machine now); on a loaded machine one pair can be skewed by a second, so the best of three counts.
+  async function timedAgainstControl(args: string[]) {
+    let best = Number.POSITIVE_INFINITY;
+    let last: Awaited<ReturnType<typeof meter>> | undefined;
+    for (let attempt = 0; attempt < 3 && best >= 1000; attempt++) {
+      const [r, control] = await Promise.all([meter(args, { measureMemory: true }), meter(['--version'])]);
+      best = Math.min(best, r.ms - control.ms);
+      last = r;
+    }
+    return { r: last!, overControlMs: best };
+  }
   test.each([
     {
       device: '/dev/zero',
@@ -56,14 +64,14 @@ describe('regression: devices as --config and --state are refused at once (they 
     { device: '/dev/zero', args: ['enter', '--state', '/dev/zero', '23716100501183194197'] },
     { device: '/dev/urandom', args: ['serve', '--state', '/dev/urandom', '--port', '0'] },
   ])('$args.0 … $device: one line, exit 2, within a second, under 100 MB', async ({ device, args }) => {
-    const r = await meter(args, { measureMemory: true });
+    const { r, overControlMs } = await timedAgainstControl(args);
     const what = args[0] === 'init' ? 'config' : 'state file';
     expect(r.stderr).toBe(
       `sts-meter: cannot read ${what} ${device}: not a regular file (character device)\n`,
     );
     expect(r.stdout).toBe('');
     expect(r.code).toBe(2);
-    expect(r.ms - startMs).toBeLessThan(1000);
+    expect(overControlMs).toBeLessThan(1000);
     expect(r.maxRssMb).toBeLessThan(100);
     expect(existsSync(`${device}.lock`)).toBe(false); // no lock file is made beside a device
   });

@@ -192,7 +192,7 @@ describe('a real process', () => {
       );
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.ms).toBeLessThan(3000); // includes starting node and tsx
+      expect(run.ms).toBeLessThan(10_000); // node and tsx start-up on a loaded box; the in-process test above times the refusal itself
       expect(run.maxRssMb).toBeLessThan(100);
     },
   );
