@@ -2,6 +2,7 @@
 // back with their sequence numbers. Each worker has its own copy of the libraries and its own key cache.
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bundleWorkerScript } from 'sts-cli-kit';
 import { CLOSE, type PieceJob, type PieceOutput, type WorkerReply } from './batch-worker.ts';
 
 /** Which answerer the workers build: `factory`, exported by the module at `module` (a file URL). */
@@ -38,26 +39,12 @@ const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 
  * and ~30 MB per worker; the bundle loads in a few ms. Built without esbuild's keepNames (which tsx
  * turns on): no `__name()` wrapper on the functions the hot loop creates.
  */
-async function workerScript(setup: WorkerSetup): Promise<string> {
-  const esbuild = await import('esbuild');
+function workerScript(setup: WorkerSetup): Promise<string> {
   const entry =
     `import { serveBatch } from ${JSON.stringify(fileURLToPath(new URL('./batch-worker.ts', import.meta.url)))};\n` +
     `import { ${setup.factory} as create } from ${JSON.stringify(fileURLToPath(setup.module))};\n` +
     'serveBatch(create);\n';
-  try {
-    const built = await esbuild.build({
-      stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
-      bundle: true,
-      write: false,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-    });
-    return built.outputFiles[0]!.text;
-  } finally {
-    await esbuild.stop();
-  }
+  return bundleWorkerScript(entry, new URL('.', import.meta.url));
 }
 
 interface Slot {

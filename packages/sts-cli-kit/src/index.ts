@@ -31,3 +31,4 @@ export { describeError, reportError, type Streams, versionText, warn } from './r
 export { MAX_SHOWN, shown } from './shown.ts';
 export { systemReason } from './system-reason.ts';
 export { onTerminate } from './terminate.ts';
+export { bundleWorkerScript } from './worker-bundle.ts';

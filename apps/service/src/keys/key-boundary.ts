@@ -2,27 +2,14 @@
 // The worker runs an esbuild bundle of key-worker.ts (worker threads do not inherit tsx's hooks on Node 20).
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bundleWorkerScript } from 'sts-cli-kit';
 import type { DecodeRequestResult, TokenRequestResult } from 'sts-token';
 import type { KeyStore, VendItem } from './key-store.ts';
 import type { KeyReply, KeyRequest } from './key-worker.ts';
 
-async function workerScript(): Promise<string> {
-  const esbuild = await import('esbuild');
+function workerScript(): Promise<string> {
   const entry = `import { serveKeys } from ${JSON.stringify(fileURLToPath(new URL('./key-worker.ts', import.meta.url)))};\nserveKeys();\n`;
-  try {
-    const built = await esbuild.build({
-      stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
-      bundle: true,
-      write: false,
-      format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-    });
-    return built.outputFiles[0]!.text;
-  } finally {
-    await esbuild.stop();
-  }
+  return bundleWorkerScript(entry, new URL('.', import.meta.url));
 }
 
 export class KeyBoundary {
