@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,12 +15,13 @@ import Database from 'better-sqlite3';
 import { runCli } from 'sts-cli-kit/testing';
 import { signRequest } from 'sts-client';
 import { luhnCheckDigit } from 'sts-crypto';
+import { type LoadResult, requestBytes, runLoad } from './socket-load.ts';
 
 const BIN = fileURLToPath(new URL('../bin/sts-service.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../../../bench/results/service.json', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const PRESIGNED = Number(process.env.BENCH_PRESIGNED ?? 40_000);
+const PRESIGNED = Number(process.env.BENCH_PRESIGNED ?? 150_000);
 const BATCH_SIZES = (process.env.BENCH_BATCH_SIZES ?? '100000,1000000').split(',').map(Number);
 
 const CONFIG = `---
@@ -89,63 +90,29 @@ function rssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 }
 
-interface LoadResult {
-  requests: number;
-  errors: number;
-  perSecond: number;
-  p50Ms: number;
-  p99Ms: number;
+/** `count` requests made by `make`, as bytes for the socket load generator (signed before the clock starts). */
+async function prepare(
+  url: string,
+  count: number,
+  make: (i: number) => Promise<{ headers: Record<string, string>; body: string; path: string }>,
+): Promise<Buffer[]> {
+  const u = new URL(url);
+  const out: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = await make(i);
+    out.push(requestBytes('POST', r.path, r.headers, r.body, u.host));
+  }
+  return out;
 }
 
-/** CONCURRENCY keep-alive connections, each sending its next request when the last is answered. */
+/** The socket load generator against one server: CONCURRENCY connections for SECONDS. */
 async function load(
   url: string,
   make: (i: number) => Promise<{ headers: Record<string, string>; body: string; path: string }>,
 ): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const requests = await prepare(url, PRESIGNED, make);
   const u = new URL(url);
-  const latencies: number[] = [];
-  let errors = 0;
-  let n = 0;
-  // Requests are signed before the clock starts (each with its own nonce and a Date that stays
-  // acceptable for the run): the figure is the server's, not the generator's WebCrypto HMAC.
-  const signed: Awaited<ReturnType<typeof make>>[] = [];
-  while (signed.length < PRESIGNED) signed.push(await make(signed.length));
-  const end = performance.now() + SECONDS * 1000;
-  const started = performance.now();
-  const one = async (): Promise<void> => {
-    while (performance.now() < end) {
-      const i = n++;
-      const { headers, body, path: p } = i < signed.length ? signed[i]! : await make(i);
-      const t0 = performance.now();
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = request(
-          { host: u.hostname, port: u.port, path: p, method: 'POST', agent, headers },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
-      latencies.push(performance.now() - t0);
-      if (status !== 200) errors++;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, one));
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
-  return {
-    requests: latencies.length,
-    errors,
-    perSecond: Math.round(latencies.length / seconds),
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-  };
+  return runLoad([{ host: u.hostname, port: Number(u.port) }], requests, SECONDS, CONCURRENCY);
 }
 
 /** POST /v1/tokens/batch with `lines` made by `line(i)` on the fly; counts answer lines and tokens. */
