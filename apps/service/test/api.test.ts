@@ -1,7 +1,10 @@
 // The REST API over real HTTP on loopback against the real server process and a real SQLite file:
 // auth (Nectar's scheme and its faults fixed), tenants, uploads, tokens, TIDs, retries, key changes, limits.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import path from 'node:path';
+import { luhnCheckDigit } from 'sts-crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { OPENAPI } from '../src/api/openapi.ts';
 import { bundleBody, CONFIG_2014, type Fixture, startFixture, tokensOf, upload } from './fixture.ts';
@@ -325,6 +328,32 @@ describe('configurations', () => {
 });
 
 describe('tokens', () => {
+  test('the server copies its WAL back into the database file from a thread of its own', async () => {
+    // 150 ledger commits, far below SQLite's automatic checkpoint (1000 pages, run inside a commit).
+    const answers = await Promise.all(
+      Array.from({ length: 150 }, (_, i) => {
+        const body = `70${String(i).padStart(8, '0')}`;
+        return call(
+          f.server,
+          f.a,
+          'POST',
+          '/v1/tokens',
+          credit({ decoder_reference_number: `${body}${luhnCheckDigit(body)}` }),
+        );
+      }),
+    );
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
+    // The wal-index header: mxFrame (frames in the WAL) at byte 16, nBackfill (frames copied back) at 96.
+    const shm = path.join(f.data, 'service.db-shm');
+    let header = readFileSync(shm);
+    for (let i = 0; i < 40 && header.readUInt32LE(96) !== header.readUInt32LE(16); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      header = readFileSync(shm);
+    }
+    expect(header.readUInt32LE(16)).toBeGreaterThan(0);
+    expect(header.readUInt32LE(96)).toBe(header.readUInt32LE(16));
+  });
+
   test('a request naming a key field is refused; new_vending_key says to upload the configuration', async () => {
     const r = await call(f.server, f.a, 'POST', '/v1/tokens', credit({ vending_key: '0123456789abcdef' }));
     expect(r.status).toBe(400);

@@ -48,19 +48,12 @@ export async function usableConfiguration(
 }
 
 /** 409 when a key change moved the meter to another configuration (its tokens would fail the CRC). */
-export async function checkMeterConfig(
-  ctx: ServiceContext,
-  tenant: string,
-  meter: string,
-  configRef: string,
-): Promise<void> {
-  const current = await ctx.store.meterConfig(tenant, meter);
-  if (current !== undefined && current !== configRef)
-    throw new ApiError(
-      409,
-      'meter-on-other-configuration',
-      `meter ${meter} was moved to configuration ${current} by a key change; ask with config_ref ${current}`,
-    );
+export function meterMoved(meter: string, current: string): ApiError {
+  return new ApiError(
+    409,
+    'meter-on-other-configuration',
+    `meter ${meter} was moved to configuration ${current} by a key change; ask with config_ref ${current}`,
+  );
 }
 
 export interface Idempotency {
@@ -80,7 +73,6 @@ export async function postToken(
 ): Promise<{ status: number; body: string }> {
   const plan = parseNectarTokenRequest(body);
   const config = await usableConfiguration(ctx, who.tenant, plan.configRef, 'config_ref');
-  await checkMeterConfig(ctx, who.tenant, plan.drn, plan.configRef);
   const newConfig =
     plan.newConfigRef === undefined
       ? undefined
@@ -99,7 +91,16 @@ export async function postToken(
           plan.isStid,
           'now (no token_id given)',
         );
-        const a = await allocateTid(ctx, who.tenant, plan.drn, now, plan.isStid);
+        // First the minute of now itself, without reading the ledger (a meter rarely has a token from
+        // this minute already): the unique constraint refuses it if taken, and the next attempt reads.
+        const a = await allocateTid(
+          ctx,
+          who.tenant,
+          plan.drn,
+          now,
+          plan.isStid,
+          attempt === 0 ? [] : undefined,
+        );
         request.tid = a.tid;
         release = a.release;
       }
@@ -136,6 +137,7 @@ export async function postToken(
         tenant: who.tenant,
         tokens: rows,
         mode: 'all',
+        meterOn: { meter: plan.drn, configRef: config.ref },
         ...(newConfig === undefined ? {} : { meterConfig: { meter: plan.drn, configRef: newConfig.ref } }),
         ...(idempotency === undefined || answer === undefined
           ? {}
@@ -147,6 +149,7 @@ export async function postToken(
       });
       if (r.ok) return { status, body: text };
       if (r.reason === 'idempotency-key-used') throw new IdempotencyRace();
+      if (r.reason === 'meter-moved') throw meterMoved(plan.drn, r.current);
       if (plan.tokenTime !== undefined)
         throw new ApiError(
           409,

@@ -34,7 +34,7 @@ export async function serveCommand(argv: string[], out: Out): Promise<number> {
   const portText = optional(v, 'port') ?? '8080';
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535)
     throw usageError(`--port must be a whole number from 0 to 65535, got '${portText.slice(0, 20)}'`);
-  const store = await openStore(dir, optional(v, 'database'));
+  const store = await openStore(dir, optional(v, 'database'), true);
   const pub = readFileSync(dataFile(dir, 'servicePub'), 'utf8');
   const info = { servicePub: pub, fingerprint: fingerprint(createPublicKey(pub)) };
   let keys: KeyBoundary;

@@ -60,11 +60,14 @@ export async function openPgStore(db: DatabaseUrl): Promise<PgStore> {
   return new PgStore(pool);
 }
 
-/** The store of a command: SQLite in DIR, or PostgreSQL when `database` is given. */
-export async function openStore(dir: string, database?: string): Promise<Store> {
+/**
+ * The store of a command: SQLite in DIR, or PostgreSQL when `database` is given. A server
+ * (`serving`) checkpoints SQLite's WAL from a thread of its own.
+ */
+export async function openStore(dir: string, database?: string, serving = false): Promise<Store> {
   if (database === undefined) {
     checkDataDir(dir);
-    return openSqliteStore(dataFile(dir, 'database'));
+    return openSqliteStore(dataFile(dir, 'database'), { backgroundCheckpoints: serving });
   }
   const db = databaseUrl(database);
   checkDataDir(dir, { database: false });

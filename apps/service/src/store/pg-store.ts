@@ -505,6 +505,13 @@ export class PgStore implements Store {
   }
 
   async recordTokens(input: RecordTokensInput): Promise<RecordTokensResult> {
+    if (input.meterOn !== undefined) {
+      // A read before the insert, as the service did before vending: a key change racing this
+      // request from another instance can still slip between them (the SQLite store checks inside).
+      const current = await this.meterConfig(input.tenant, input.meterOn.meter);
+      if (current !== undefined && current !== input.meterOn.configRef)
+        return { ok: false, reason: 'meter-moved', current };
+    }
     try {
       const entry = randomUUID();
       if (input.mode === 'all') {

@@ -3,6 +3,7 @@
 import { closeSync, openSync } from 'node:fs';
 import Database, { type Statement } from 'better-sqlite3';
 import { auditHash, GENESIS_HASH, TOKENS_ISSUED, tokensDigest } from '../audit.ts';
+import { Checkpointer } from './sqlite-checkpointer.ts';
 import type {
   AuditEntry,
   AuditInput,
@@ -82,11 +83,15 @@ export function createSqliteDatabase(file: string): void {
  * Open an existing database. WAL with synchronous=NORMAL: a commit survives the process being killed
  * (kill -9); a power cut may lose the last commits (synchronous=FULL with `durable: true`).
  */
-export function openSqliteStore(
-  file: string,
-  options: { durable?: boolean; readonly?: boolean } = {},
-): SqliteStore {
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteStore {
   return new SqliteStore(file, options);
+}
+
+export interface SqliteStoreOptions {
+  durable?: boolean;
+  readonly?: boolean;
+  /** Checkpoint the WAL from a thread of its own (a server) instead of inside commits (a command). */
+  backgroundCheckpoints?: boolean;
 }
 
 export class SqliteStore implements Store {
@@ -104,8 +109,20 @@ export class SqliteStore implements Store {
   #queue: QueuedWrite[] = [];
   #scheduled = false;
   readonly #s;
+  /**
+   * Credentials and configurations as last read, valid while no other connection has committed
+   * (PRAGMA data_version, looked at once per turn of the event loop; a CLI revocation is seen by the
+   * next request) and cleared by this store's own writes to them. A lookup outside a transaction
+   * costs several system calls of locking; these two are on every token request.
+   */
+  readonly #credentialCache = new Map<string, CredentialRecord>();
+  readonly #configurationCache = new Map<string, ConfigurationRecord>();
+  #dataVersion = -1;
+  #versionSeen = false;
 
-  constructor(file: string, options: { durable?: boolean; readonly?: boolean }) {
+  #checkpointer: Checkpointer | undefined;
+
+  constructor(file: string, options: SqliteStoreOptions) {
     this.#db = new Database(file, { fileMustExist: true, readonly: options.readonly === true });
     const db = this.#db;
     this.#savepoint = db.transaction((run: () => unknown) => run());
@@ -131,6 +148,14 @@ export class SqliteStore implements Store {
       db.pragma(`synchronous = ${options.durable === true ? 'FULL' : 'NORMAL'}`);
     }
     db.pragma('busy_timeout = 5000');
+    if (options.backgroundCheckpoints === true && options.readonly !== true) {
+      db.pragma('wal_autocheckpoint = 0');
+      // The WAL file is cut back to this size when a writer restarts it after a full checkpoint.
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      this.#checkpointer = new Checkpointer(file, () => {
+        if (db.open) db.pragma('wal_autocheckpoint = 1000');
+      });
+    }
     // 64 MiB of page cache: a batch inserts into three indexes in random order (refs, meters).
     db.pragma('cache_size = -65536');
     const version = (
@@ -147,6 +172,7 @@ export class SqliteStore implements Store {
         'INSERT INTO credentials (key, tenant, name, permissions, sealed_secret, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
       ),
       credential: db.prepare('SELECT * FROM credentials WHERE key = ?'),
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
       credentials: db.prepare('SELECT * FROM credentials ORDER BY created_at, key'),
       revoke: db.prepare('UPDATE credentials SET revoked_at = ? WHERE key = ? AND revoked_at IS NULL'),
       insertNonce: db.prepare(
@@ -202,7 +228,28 @@ export class SqliteStore implements Store {
     };
   }
 
+  /** Drop the caches when another connection has committed since the last look (at most once per turn). */
+  #fresh(): void {
+    if (this.#versionSeen) return;
+    this.#versionSeen = true;
+    setImmediate(() => {
+      this.#versionSeen = false;
+    });
+    const v = this.#s.dataVersion.get() as number;
+    if (v !== this.#dataVersion) {
+      this.#dataVersion = v;
+      this.#forget();
+    }
+  }
+
+  #forget(): void {
+    this.#credentialCache.clear();
+    this.#configurationCache.clear();
+  }
+
   async close(): Promise<void> {
+    await this.#checkpointer?.stop();
+    this.#checkpointer = undefined;
     if (this.#db.open) this.#db.close();
   }
 
@@ -263,6 +310,7 @@ export class SqliteStore implements Store {
   async insertCredential(c: CredentialRecord, audit: AuditInput): Promise<void> {
     await this.#write(() =>
       this.#withAudit((p) => {
+        this.#forget();
         this.#s.insertCredential.run(
           c.key,
           c.tenant,
@@ -277,8 +325,12 @@ export class SqliteStore implements Store {
   }
 
   async credential(key: string): Promise<CredentialRecord | undefined> {
+    this.#fresh();
+    const cached = this.#credentialCache.get(key);
+    if (cached !== undefined) return cached;
     const r = this.#s.credential.get(key) as Record<string, unknown> | undefined;
-    return r === undefined ? undefined : credentialRecord(r);
+    if (r === undefined) return undefined; // unknown keys are not cached: anyone can send them
+    return remember(this.#credentialCache, key, credentialRecord(r));
   }
 
   async credentials(): Promise<CredentialRecord[]> {
@@ -288,6 +340,7 @@ export class SqliteStore implements Store {
   async revokeCredential(key: string, audit: AuditInput): Promise<boolean> {
     return this.#write(() =>
       this.#withAudit((p) => {
+        this.#forget();
         if (this.#s.revoke.run(audit.at, key).changes === 0) return false;
         this.#appendAudit(audit, p);
         return true;
@@ -349,6 +402,7 @@ export class SqliteStore implements Store {
   async insertConfiguration(r: ConfigurationRecord, audit: AuditInput): Promise<void> {
     await this.#write(() =>
       this.#withAudit((p) => {
+        this.#forget();
         this.#s.insertConfiguration.run(
           r.tenant,
           r.ref,
@@ -365,9 +419,13 @@ export class SqliteStore implements Store {
   }
 
   async configuration(tenant: string, ref: string): Promise<ConfigurationRecord | undefined> {
+    this.#fresh();
+    const id = `${tenant}\0${ref}`;
+    const cached = this.#configurationCache.get(id);
+    if (cached !== undefined) return cached;
     const r = this.#s.configuration.get(tenant, ref) as Record<string, unknown> | undefined;
     if (r === undefined) return undefined;
-    return {
+    return remember(this.#configurationCache, id, {
       tenant: r.tenant as string,
       ref: r.ref as string,
       profile: r.profile as string,
@@ -376,7 +434,7 @@ export class SqliteStore implements Store {
       signerRef: r.signer_ref as string,
       activated: r.activated === 1,
       createdAt: r.created_at as string,
-    };
+    });
   }
 
   async configurations(tenant: string, limit: number): Promise<ConfigurationRecord[]> {
@@ -393,6 +451,7 @@ export class SqliteStore implements Store {
   ): Promise<boolean> {
     return this.#write(() =>
       this.#withAudit((p) => {
+        this.#forget();
         if (this.#s.activateConfiguration.run(on ? 1 : 0, tenant, ref).changes === 0) return false;
         this.#appendAudit(audit, p);
         return true;
@@ -459,6 +518,13 @@ export class SqliteStore implements Store {
     try {
       return await this.#write(() =>
         this.#withAudit((p) => {
+          if (input.meterOn !== undefined) {
+            const current = (
+              this.#s.meterConfig.get(input.tenant, input.meterOn.meter) as { config_ref: string } | undefined
+            )?.config_ref;
+            if (current !== undefined && current !== input.meterOn.configRef)
+              return { ok: false, reason: 'meter-moved', current } as const;
+          }
           if (input.idempotency !== undefined) {
             const a = input.idempotency.answer;
             try {
@@ -622,6 +688,13 @@ function isTidTaken(e: unknown): boolean {
 /** At most 1000 values per IN list (SQLite allows 32 766 parameters; smaller statements cache better). */
 function* slices<T>(list: readonly T[]): Generator<T[]> {
   for (let i = 0; i < list.length; i += 1000) yield list.slice(i, i + 1000);
+}
+
+/** Keep `value` in a cache of at most 10 000 entries (emptied when full: these caches hold a handful). */
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(key, value);
+  return value;
 }
 
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');

@@ -110,6 +110,11 @@ export interface RecordTokensInput {
   mode: 'all' | 'each';
   /** The meter's configuration after these tokens (a key change), recorded in the same transaction. */
   meterConfig?: { meter: string; configRef: string };
+  /**
+   * The configuration the tokens were made with: refused ('meter-moved') when a key change has moved
+   * the meter to another one (the meter would reject them as CRC errors).
+   */
+  meterOn?: { meter: string; configRef: string };
   idempotency?: { key: string; answer: IdempotentAnswer };
   audit: Omit<AuditInput, 'detail'> & { detail: Record<string, unknown> };
 }
@@ -117,7 +122,8 @@ export interface RecordTokensInput {
 /** The outcome of recordTokens: `inserted[i]` false when token i's TID was already issued to its meter. */
 export type RecordTokensResult =
   | { ok: true; inserted: boolean[] }
-  | { ok: false; reason: 'tid-taken' | 'idempotency-key-used' };
+  | { ok: false; reason: 'tid-taken' | 'idempotency-key-used' }
+  | { ok: false; reason: 'meter-moved'; current: string };
 
 /**
  * Everything the service stores. Asynchronous so that a networked database fits behind it; an
