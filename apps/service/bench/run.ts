@@ -2,7 +2,7 @@
 // distinct meters, a ledger commit per token) beside a bare node:http server in the same run, and
 // POST /v1/tokens/batch of 1 M lines (tokens/s, every token in the ledger, server memory by batch size).
 // Run with `npm run bench` in apps/service. BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
-// BENCH_BATCH_SIZES (default 100000,1000000).
+// BENCH_BATCH_SIZES (default 100000,1000000), BENCH_ONLY (tokens or batch).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const PRESIGNED = Number(process.env.BENCH_PRESIGNED ?? 150_000);
 const BATCH_SIZES = (process.env.BENCH_BATCH_SIZES ?? '100000,1000000').split(',').map(Number);
+/** `tokens` or `batch`: only those rows, printed and not written to the results. */
+const ONLY = process.env.BENCH_ONLY;
 
 const CONFIG = `---
 name: bench
@@ -256,90 +258,96 @@ async function main(): Promise<void> {
       return { headers: await signed('POST', '/v1/tokens', body, cred), body, path: '/v1/tokens' };
     };
     const rows: Record<string, unknown>[] = [];
-    let cpu0 = cpuSeconds(bare.proc.pid!);
-    const floor = await load(bare.url, tokenRequest);
-    const bareCpu = (cpuSeconds(bare.proc.pid!) - cpu0) / 100;
-    rows.push({
-      name: 'bare node:http (reads the body, answers JSON)',
-      ...floor,
-      serverCpuSeconds: bareCpu,
-      perServerCpuSecond: Math.round(floor.requests / bareCpu),
-      note: 'baseline, same load generator',
-    });
-    console.log(rows.at(-1));
-    const before = new Database(path.join(data, 'service.db'), { readonly: true });
-    const count0 = before.prepare('SELECT count(*) FROM tokens').pluck().get() as number;
-    before.close();
-    cpu0 = cpuSeconds(server.proc.pid!);
-    const svc = await load(server.url, async (i) => tokenRequest(10_000_000 + i));
-    const svcCpu = (cpuSeconds(server.proc.pid!) - cpu0) / 100;
-    const after = new Database(path.join(data, 'service.db'), { readonly: true });
-    const committed = (after.prepare('SELECT count(*) FROM tokens').pluck().get() as number) - count0;
-    after.close();
-    rows.push({
-      name: 'sts-service POST /v1/tokens (signed, distinct meters, ledger commit each)',
-      ...svc,
-      ledgerRows: committed,
-      serverCpuSeconds: svcCpu,
-      perServerCpuSecond: Math.round(svc.requests / svcCpu),
-      ratioToBare: Math.round((floor.perSecond / svc.perSecond) * 100) / 100,
-      floor: 3000,
-      result: svc.perSecond >= 3000 ? 'PASS' : 'FAIL',
-    });
-    console.log(rows.at(-1));
-
-    let offset = 20_000_000;
-    for (const lines of BATCH_SIZES) {
-      const { createHash } = await import('node:crypto');
-      const md5 = createHash('md5');
-      const line = (i: number) =>
-        `{"id":${i},"type":"electricity","config_ref":"${cfg.ref}","drn":"${meter(offset + i)}","amount":"${(i % 500) + 1}"}\n`;
-      for (let i = 0; i < lines; i++) md5.update(line(i));
-      const date = new Date().toUTCString();
-      const h = await signRequest({
-        method: 'POST',
-        path: '/v1/tokens/batch',
-        body: '',
-        contentType: 'application/x-ndjson',
-        date,
-        nonce: randomBytes(16).toString('hex'),
-        key: cred.key,
-        secret: cred.secret,
-      });
-      // The signature covers the Content-MD5 header: sign again with the real one in place of the empty body's.
-      const real = md5.digest('hex').toUpperCase();
-      const { createHmac } = await import('node:crypto');
-      const hex = createHmac('sha256', cred.secret)
-        .update(`POST/v1/tokens/batch${real}application/x-ndjson${date}${h.nonce}`)
-        .digest('hex');
-      const headers = {
-        ...h,
-        'Content-MD5': real,
-        Authorization: `nectar ${cred.key}:${Buffer.from(hex).toString('base64')}`,
-      };
-      const db0 = new Database(path.join(data, 'service.db'), { readonly: true });
-      const n0 = db0.prepare('SELECT count(*) FROM tokens').pluck().get() as number;
-      db0.close();
-      const c0 = cpuSeconds(server.proc.pid!);
-      const r = await batch(server.url, headers, line, lines, server.proc.pid!);
-      const batchCpu = (cpuSeconds(server.proc.pid!) - c0) / 100;
-      const db1 = new Database(path.join(data, 'service.db'), { readonly: true });
-      const inLedger = (db1.prepare('SELECT count(*) FROM tokens').pluck().get() as number) - n0;
-      db1.close();
-      offset += lines;
+    const tokenRows = async (): Promise<void> => {
+      let cpu0 = cpuSeconds(bare.proc.pid!);
+      const floor = await load(bare.url, tokenRequest);
+      const bareCpu = (cpuSeconds(bare.proc.pid!) - cpu0) / 100;
       rows.push({
-        name: `sts-service POST /v1/tokens/batch, ${lines.toLocaleString('en')} lines`,
-        ...r,
-        ledgerRows: inLedger,
-        everyTokenInLedger: inLedger === r.tokens && r.tokens === lines,
-        serverCpuSeconds: batchCpu,
-        tokensPerServerCpuSecond: Math.round(r.tokens / batchCpu),
-        serverPeakRssMb: peakRssMb(server.proc.pid!),
-        floor: 100_000,
-        result: r.tokensPerSecond >= 100_000 ? 'PASS' : 'FAIL',
+        name: 'bare node:http (reads the body, answers JSON)',
+        ...floor,
+        serverCpuSeconds: bareCpu,
+        perServerCpuSecond: Math.round(floor.requests / bareCpu),
+        note: 'baseline, same load generator',
       });
       console.log(rows.at(-1));
-    }
+      const before = new Database(path.join(data, 'service.db'), { readonly: true });
+      const count0 = before.prepare('SELECT count(*) FROM tokens').pluck().get() as number;
+      before.close();
+      cpu0 = cpuSeconds(server.proc.pid!);
+      const svc = await load(server.url, async (i) => tokenRequest(10_000_000 + i));
+      const svcCpu = (cpuSeconds(server.proc.pid!) - cpu0) / 100;
+      const after = new Database(path.join(data, 'service.db'), { readonly: true });
+      const committed = (after.prepare('SELECT count(*) FROM tokens').pluck().get() as number) - count0;
+      after.close();
+      rows.push({
+        name: 'sts-service POST /v1/tokens (signed, distinct meters, ledger commit each)',
+        ...svc,
+        ledgerRows: committed,
+        serverCpuSeconds: svcCpu,
+        perServerCpuSecond: Math.round(svc.requests / svcCpu),
+        ratioToBare: Math.round((floor.perSecond / svc.perSecond) * 100) / 100,
+        floor: 3000,
+        result: svc.perSecond >= 3000 ? 'PASS' : 'FAIL',
+      });
+      console.log(rows.at(-1));
+    };
+    const batchRows = async (): Promise<void> => {
+      let offset = 20_000_000;
+      for (const lines of BATCH_SIZES) {
+        const { createHash } = await import('node:crypto');
+        const md5 = createHash('md5');
+        const line = (i: number) =>
+          `{"id":${i},"type":"electricity","config_ref":"${cfg.ref}","drn":"${meter(offset + i)}","amount":"${(i % 500) + 1}"}\n`;
+        for (let i = 0; i < lines; i++) md5.update(line(i));
+        const date = new Date().toUTCString();
+        const h = await signRequest({
+          method: 'POST',
+          path: '/v1/tokens/batch',
+          body: '',
+          contentType: 'application/x-ndjson',
+          date,
+          nonce: randomBytes(16).toString('hex'),
+          key: cred.key,
+          secret: cred.secret,
+        });
+        // The signature covers the Content-MD5 header: sign again with the real one in place of the empty body's.
+        const real = md5.digest('hex').toUpperCase();
+        const { createHmac } = await import('node:crypto');
+        const hex = createHmac('sha256', cred.secret)
+          .update(`POST/v1/tokens/batch${real}application/x-ndjson${date}${h.nonce}`)
+          .digest('hex');
+        const headers = {
+          ...h,
+          'Content-MD5': real,
+          Authorization: `nectar ${cred.key}:${Buffer.from(hex).toString('base64')}`,
+        };
+        const db0 = new Database(path.join(data, 'service.db'), { readonly: true });
+        const n0 = db0.prepare('SELECT count(*) FROM tokens').pluck().get() as number;
+        db0.close();
+        const c0 = cpuSeconds(server.proc.pid!);
+        const r = await batch(server.url, headers, line, lines, server.proc.pid!);
+        const batchCpu = (cpuSeconds(server.proc.pid!) - c0) / 100;
+        const db1 = new Database(path.join(data, 'service.db'), { readonly: true });
+        const inLedger = (db1.prepare('SELECT count(*) FROM tokens').pluck().get() as number) - n0;
+        db1.close();
+        offset += lines;
+        rows.push({
+          name: `sts-service POST /v1/tokens/batch, ${lines.toLocaleString('en')} lines`,
+          ...r,
+          ledgerRows: inLedger,
+          everyTokenInLedger: inLedger === r.tokens && r.tokens === lines,
+          serverCpuSeconds: batchCpu,
+          tokensPerServerCpuSecond: Math.round(r.tokens / batchCpu),
+          serverPeakRssMb: peakRssMb(server.proc.pid!),
+          floor: 100_000,
+          result: r.tokensPerSecond >= 100_000 ? 'PASS' : 'FAIL',
+        });
+        console.log(rows.at(-1));
+      }
+    };
+    if (ONLY !== 'batch') await tokenRows();
+    if (ONLY !== 'tokens') await batchRows();
+    if (ONLY !== undefined) return; // a partial run is printed, not written
     const out = {
       measuredAt: new Date().toISOString(),
       machine: {

@@ -27,6 +27,59 @@ export function tokensDigest(rows: readonly TokenRecord[]): string {
   return h.digest('hex');
 }
 
+/**
+ * Ledger rows in columns (a batch chunk): the fields each row has of its own, TOKEN_COLUMNS values per
+ * row in this order, and those the chunk's rows share.
+ */
+export const TOKEN_COLUMNS = 9;
+export type TokenColumns = (string | number | null)[];
+export interface SharedTokenFields {
+  tenant: string;
+  userRef: string;
+  requestId: string;
+  createdAt: string;
+}
+
+/** The row at `i` of `values` as a TokenRecord. */
+export function tokenAt(
+  values: readonly (string | number | null)[],
+  i: number,
+  s: SharedTokenFields,
+): TokenRecord {
+  const o = i * TOKEN_COLUMNS;
+  return {
+    ref: values[o] as string,
+    tenant: s.tenant,
+    meter: values[o + 1] as string,
+    configRef: values[o + 2] as string,
+    tokenNo: values[o + 3] as string,
+    tokenType: values[o + 4] as string,
+    class: values[o + 5] as number,
+    subclass: values[o + 6] as number,
+    tid: values[o + 7] as number | null,
+    value: values[o + 8] as string | null,
+    userRef: s.userRef,
+    requestId: s.requestId,
+    createdAt: s.createdAt,
+  };
+}
+
+/** tokensDigest of rows in columns, with no object made per row (a batch digests a million). */
+export function columnsDigest(values: readonly (string | number | null)[], s: SharedTokenFields): string {
+  const h = createHash('sha256');
+  const tail = `|${s.userRef}|${s.requestId}|${s.createdAt}\n`;
+  // The text of 256 rows at a time: one call into the hash instead of one per row.
+  let text = '';
+  for (let o = 0, k = 1; o < values.length; o += TOKEN_COLUMNS, k++) {
+    text += `${values[o]}|${s.tenant}|${values[o + 1]}|${values[o + 2]}|${values[o + 3]}|${values[o + 4]}|${values[o + 5]}|${values[o + 6]}|${values[o + 7] ?? ''}|${values[o + 8] ?? ''}${tail}`;
+    if (k % 256 === 0) {
+      h.update(text);
+      text = '';
+    }
+  }
+  return h.update(text).digest('hex');
+}
+
 /** The action of the audit entries that cover ledger rows. */
 export const TOKENS_ISSUED = 'tokens.issued';
 

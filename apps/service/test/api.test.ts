@@ -8,7 +8,7 @@ import { luhnCheckDigit } from 'sts-crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { OPENAPI } from '../src/api/openapi.ts';
 import { bundleBody, CONFIG_2014, type Fixture, startFixture, tokensOf, upload } from './fixture.ts';
-import { call, cli, createCredential, transcript } from './helpers.ts';
+import { call, cli, createCredential, sendBatch as sendBatchTo, transcript } from './helpers.ts';
 
 let f: Fixture;
 let cfg: string;
@@ -526,29 +526,7 @@ describe('limits and documents', () => {
   });
 });
 
-async function sendBatch(body: string): Promise<{ status: number; lines: Record<string, unknown>[] }> {
-  const { signRequest } = await import('sts-client');
-  const h = await signRequest({
-    method: 'POST',
-    path: '/v1/tokens/batch',
-    body,
-    contentType: 'application/x-ndjson',
-    date: new Date().toUTCString(),
-    nonce: randomBytes(16).toString('hex'),
-    key: f.a.key,
-    secret: f.a.secret,
-  });
-  const res = await fetch(`${f.server.url}/v1/tokens/batch`, { method: 'POST', headers: h, body });
-  const text = await res.text();
-  transcript.push(text);
-  return {
-    status: res.status,
-    lines: text
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l)),
-  };
-}
+const sendBatch = (body: string) => sendBatchTo(f.server, f.a, body);
 
 describe('batch', () => {
   test('a line over 64 KiB ends the batch with one error line naming it', async () => {
@@ -561,9 +539,92 @@ describe('batch', () => {
     });
     const r = await sendBatch(`${ok}\n{"id":"${'x'.repeat(70_000)}"}\n${ok}\n`);
     expect(r.status).toBe(200);
-    expect(r.lines.at(-1)).toEqual({
+    // The line before it is answered (and its token recorded); nothing after it is read.
+    expect(r.lines).toHaveLength(2);
+    expect(r.lines[0]).toMatchObject({ id: 1, tokens: [expect.objectContaining({ type: 'electricity' })] });
+    expect(r.lines[1]).toEqual({
       id: null,
       error: { code: 'line-too-long', message: 'line 2: longer than 65536 bytes' },
+    });
+  });
+
+  test('4,000 lines in several chunks: each answered in order, a meter named twice gets two TIDs, one ledger row each', async () => {
+    const meters = Array.from({ length: 2000 }, (_, i) => {
+      const body = `31${String(i).padStart(8, '0')}`;
+      return `${body}${luhnCheckDigit(body)}`;
+    });
+    const lines = [...meters, ...meters].map((drn, i) =>
+      JSON.stringify({
+        id: `L${i}`,
+        type: 'electricity',
+        config_ref: cfg,
+        drn,
+        amount: String((i % 90) + 1),
+      }),
+    );
+    const r = await sendBatch(`${lines.join('\n')}\n`);
+    expect(r.status).toBe(200);
+    expect(r.lines.map((l) => l.id)).toEqual(lines.map((_, i) => `L${i}`));
+    // biome-ignore lint/suspicious/noExplicitAny: the answer lines are read field by field below
+    const out = r.lines as any[];
+    for (let i = 0; i < 2000; i++) {
+      const [a, b] = [out[i].tokens[0], out[i + 2000].tokens[0]];
+      expect(b.tid, meters[i]).toBeGreaterThan(a.tid);
+    }
+    const stored = await call(f.server, f.a, 'GET', `/v1/tokens?meter=${meters[1999]}`);
+    expect((stored.body.data!.data as { token_no: string }[]).map((t) => t.token_no)).toEqual([
+      out[3999].tokens[0].token,
+      out[1999].tokens[0].token,
+    ]);
+  });
+
+  test('a meter that already has the TID of now gets the next free one; a meter moved by a key change is refused', async () => {
+    const busy = `3200000000${luhnCheckDigit('3200000000')}`;
+    const now = Date.now();
+    const taken: number[] = [];
+    for (let m = 0; m < 3; m++) {
+      const at = new Date(now + m * 60_000).toISOString().slice(0, 16);
+      const t = tokensOf(
+        await call(
+          f.server,
+          f.a,
+          'POST',
+          '/v1/tokens',
+          credit({ decoder_reference_number: busy, token_id: at }),
+        ),
+      );
+      taken.push(Number((t[0] as unknown as { tid: number }).tid));
+    }
+    const moved = `3200000001${luhnCheckDigit('3200000001')}`;
+    const next = await upload(f, f.a, {
+      ...CONFIG_2014,
+      name: 'batch-next',
+      vending_key: 'efefefefefefefef',
+      key_revision_no: 2,
+    });
+    const kc = await call(f.server, f.a, 'POST', '/v1/tokens', {
+      class: '2',
+      subclass: '3',
+      type: 'native',
+      decoder_reference_number: moved,
+      config_ref: cfg,
+      new_config_ref: next,
+    });
+    expect(kc.status).toBe(200);
+    const line = (id: string, drn: string) =>
+      JSON.stringify({ id, type: 'electricity', config_ref: cfg, drn, amount: '5' });
+    const r = await sendBatch(`${line('busy', busy)}\n${line('moved', moved)}\n`);
+    // biome-ignore lint/suspicious/noExplicitAny: the answer lines are read field by field below
+    const out = r.lines as any[];
+    expect(out[0].id).toBe('busy');
+    expect(taken).not.toContain(out[0].tokens[0].tid);
+    expect(out[0].tokens[0].tid).toBeGreaterThan(taken[0]!);
+    expect(out[1]).toEqual({
+      id: 'moved',
+      error: {
+        code: 'meter-on-other-configuration',
+        message: `line 2: meter ${moved} was moved to configuration ${next} by a key change; ask with config_ref ${next}`,
+      },
     });
   });
 

@@ -153,3 +153,32 @@ export async function call(
   transcript.push(t);
   return { status: res.status, body: JSON.parse(t), text: t, headers: res.headers };
 }
+
+/** POST /v1/tokens/batch with `body` (JSON Lines), signed; the answer lines parsed. */
+export async function sendBatch(
+  server: { url: string },
+  cred: { key: string; secret: string },
+  body: string,
+): Promise<{ status: number; lines: Record<string, unknown>[] }> {
+  const h = await signRequest({
+    method: 'POST',
+    path: '/v1/tokens/batch',
+    body,
+    contentType: 'application/x-ndjson',
+    date: new Date().toUTCString(),
+    nonce: randomBytes(16).toString('hex'),
+    key: cred.key,
+    secret: cred.secret,
+  });
+  const res = await fetch(`${server.url}/v1/tokens/batch`, { method: 'POST', headers: h, body });
+  const text = await res.text();
+  transcript.push(text);
+  return {
+    status: res.status,
+    lines: text
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l)),
+  };
+}

@@ -7,7 +7,7 @@ import { ApiError } from '../http/envelope.ts';
 const PAGE = 512;
 
 /** Minute-of-day 1 (00:01) is the STID's; other tokens skip it (sts-token's tidFromInstant moves it to 00:02). */
-const usable = (tid: number, isStid: boolean): boolean => isStid || tid % 1440 !== 1;
+export const usableTid = (tid: number, isStid: boolean): boolean => isStid || tid % 1440 !== 1;
 
 /**
  * The first TID ≥ `from` that the meter has not been given and that no request in this process is
@@ -24,7 +24,7 @@ export async function allocateTid(
 ): Promise<{ tid: number; release(): void }> {
   if (ctx.store.reserveTid !== undefined) {
     let tid = await ctx.store.reserveTid(tenant, meter, from);
-    while (!usable(tid, isStid)) tid = await ctx.store.reserveTid(tenant, meter, tid + 1);
+    while (!usableTid(tid, isStid)) tid = await ctx.store.reserveTid(tenant, meter, tid + 1);
     if (tid > MAX_TID)
       throw new ApiError(409, 'tid-exhausted', `meter ${meter} has no free TID left after ${from}`);
     return { tid, release() {} };
@@ -38,7 +38,7 @@ export async function allocateTid(
     const usedSet = new Set(used);
     const end = issued !== undefined || used.length < PAGE ? MAX_TID : used[used.length - 1]!;
     for (; candidate <= end; candidate++) {
-      if (!usable(candidate, isStid) || usedSet.has(candidate) || flight?.has(candidate)) continue;
+      if (!usableTid(candidate, isStid) || usedSet.has(candidate) || flight?.has(candidate)) continue;
       if (flight === undefined) {
         flight = new Set();
         ctx.inFlightTids.set(id, flight);

@@ -6,6 +6,7 @@ import { bundleWorkerScript } from 'sts-cli-kit';
 import type { DecodeRequestResult, TokenRequestResult } from 'sts-token';
 import type { KeyStore, VendItem } from './key-store.ts';
 import type { KeyReply, KeyRequest } from './key-worker.ts';
+import type { ChunkReply, ChunkRequest } from './vend-chunk.ts';
 
 function workerScript(): Promise<string> {
   const entry = `import { serveKeys } from ${JSON.stringify(fileURLToPath(new URL('./key-worker.ts', import.meta.url)))};\nserveKeys();\n`;
@@ -63,6 +64,10 @@ export class KeyBoundary {
   }
   vend(tenant: string, items: VendItem[]): Promise<TokenRequestResult[]> {
     return this.#call({ op: 'vend', tenant, items }) as Promise<TokenRequestResult[]>;
+  }
+  /** A chunk of batch lines read, given TIDs and vended in the worker (see vend-chunk.ts). */
+  vendChunk(chunk: ChunkRequest): Promise<ChunkReply> {
+    return this.#call({ op: 'vendChunk', chunk }) as Promise<ChunkReply>;
   }
   decode(tenant: string, ref: string, token: string, drn: string): Promise<DecodeRequestResult> {
     return this.#call({ op: 'decode', tenant, ref, token, drn }) as Promise<DecodeRequestResult>;

@@ -14,6 +14,7 @@ import {
   wipe,
 } from 'sts-crypto';
 import {
+  type BaseDate,
   type DecodeRequestResult,
   processDecodeRequest,
   processTokenRequest,
@@ -149,6 +150,11 @@ export class KeyStore {
 
   isLoaded(tenant: string, ref: string): boolean {
     return this.#open.has(id(tenant, ref));
+  }
+
+  /** The base date of a loaded configuration (TIDs count minutes from it), undefined when not loaded. */
+  baseDate(tenant: string, ref: string): BaseDate | undefined {
+    return this.#open.get(id(tenant, ref))?.json.base_date as BaseDate | undefined;
   }
 
   /** Forget a configuration: its prepared keys are wiped (deactivation). */

@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { readMasterKey, readServiceKeyPem } from '../data-dir.ts';
 import { KeyStore, type VendItem } from './key-store.ts';
+import { type ChunkRequest, vendChunk } from './vend-chunk.ts';
 
 export type KeyRequest =
   | { op: 'init'; dataDir: string }
@@ -10,6 +11,7 @@ export type KeyRequest =
   | { op: 'load'; tenant: string; ref: string; sealed: Uint8Array }
   | { op: 'unload'; tenant: string; ref: string }
   | { op: 'vend'; tenant: string; items: VendItem[] }
+  | { op: 'vendChunk'; chunk: ChunkRequest }
   | { op: 'decode'; tenant: string; ref: string; token: string; drn: string }
   | { op: 'unsealSecret'; key: string; sealed: Uint8Array }
   | { op: 'destroy' };
@@ -51,6 +53,8 @@ function handle(m: KeyRequest): unknown {
       return true;
     case 'vend':
       return store.vend(m.tenant, m.items);
+    case 'vendChunk':
+      return vendChunk(store, m.chunk);
     case 'decode':
       return store.decode(m.tenant, m.ref, m.token, m.drn);
     case 'unsealSecret':

@@ -2,7 +2,16 @@
 // Each method is one transaction; TIDs, nonces and idempotency keys are unique by constraint.
 import { closeSync, openSync } from 'node:fs';
 import Database, { type Statement } from 'better-sqlite3';
-import { auditHash, GENESIS_HASH, TOKENS_ISSUED, tokensDigest } from '../audit.ts';
+import {
+  auditHash,
+  GENESIS_HASH,
+  type SharedTokenFields,
+  TOKEN_COLUMNS,
+  TOKENS_ISSUED,
+  type TokenColumns,
+  tokenAt,
+  tokensDigest,
+} from '../audit.ts';
 import { Checkpointer } from './sqlite-checkpointer.ts';
 import type {
   AuditEntry,
@@ -11,6 +20,7 @@ import type {
   CredentialRecord,
   IdempotentAnswer,
   PublicKeyRecord,
+  RecordTokenColumnsInput,
   RecordTokensInput,
   RecordTokensResult,
   Store,
@@ -542,35 +552,12 @@ export class SqliteStore implements Store {
             }
           }
           const seq = this.#lastSeq + 1;
-          const inserted: boolean[] = [];
-          const kept: TokenRecord[] = [];
-          // Many rows per INSERT statement; a slice that breaks the TID rule is redone row by row
-          // (SQLite rolls back the failed statement alone) so that each row gets its own answer.
-          for (let i = 0; i < input.tokens.length; i += INSERT_ROWS) {
-            const slice = input.tokens.slice(i, i + INSERT_ROWS);
-            try {
-              this.#insertTokens(slice.length).run(tokenParams(slice, seq));
-              for (const t of slice) {
-                inserted.push(true);
-                kept.push(t);
-              }
-              continue;
-            } catch (e) {
-              if (!isTidTaken(e)) throw e;
-              if (input.mode === 'all') throw new TidTaken();
-            }
-            for (const t of slice) {
-              try {
-                this.#s.insertToken.run(tokenParams([t], seq));
-                inserted.push(true);
-                kept.push(t);
-              } catch (e) {
-                // Only the (tenant, meter, tid) index means "TID taken"; any other violation is a fault.
-                if (!isTidTaken(e)) throw e;
-                inserted.push(false);
-              }
-            }
-          }
+          const inserted = this.#insertRows(
+            input.tokens.length,
+            (from, to) => tokenParams(input.tokens.slice(from, to), seq),
+            input.mode,
+          );
+          const kept = input.tokens.filter((_, i) => inserted[i]);
           if (kept.length > 0) {
             if (input.meterConfig !== undefined)
               this.#s.setMeterConfig.run(
@@ -594,6 +581,64 @@ export class SqliteStore implements Store {
       if (e instanceof TidTaken) return { ok: false, reason: 'tid-taken' };
       throw e;
     }
+  }
+
+  /**
+   * Insert `count` ledger rows, INSERT_ROWS per statement (`params` gives a statement's parameters);
+   * a statement that breaks the TID rule is redone row by row (SQLite rolls back the failed statement
+   * alone) so that each row gets its own answer, or, in mode 'all', the whole write is given up.
+   */
+  #insertRows(
+    count: number,
+    params: (from: number, to: number) => unknown[],
+    mode: 'all' | 'each',
+  ): boolean[] {
+    const inserted: boolean[] = [];
+    for (let i = 0; i < count; i += INSERT_ROWS) {
+      const end = Math.min(count, i + INSERT_ROWS);
+      try {
+        this.#insertTokens(end - i).run(params(i, end));
+        for (let k = i; k < end; k++) inserted.push(true);
+        continue;
+      } catch (e) {
+        if (!isTidTaken(e)) throw e;
+        if (mode === 'all') throw new TidTaken();
+      }
+      for (let k = i; k < end; k++) {
+        try {
+          this.#s.insertToken.run(params(k, k + 1));
+          inserted.push(true);
+        } catch (e) {
+          // Only the (tenant, meter, tid) index means "TID taken"; any other violation is a fault.
+          if (!isTidTaken(e)) throw e;
+          inserted.push(false);
+        }
+      }
+    }
+    return inserted;
+  }
+
+  async recordTokenColumns(input: RecordTokenColumnsInput): Promise<boolean[]> {
+    const { values, shared } = input;
+    return this.#write(() =>
+      this.#withAudit((p) => {
+        const seq = this.#lastSeq + 1;
+        const inserted = this.#insertRows(
+          values.length / TOKEN_COLUMNS,
+          (from, to) => columnParams(values, shared, seq, from, to),
+          'each',
+        );
+        const kept = inserted.filter(Boolean).length;
+        if (kept > 0) {
+          const digest =
+            kept === inserted.length
+              ? input.digest
+              : tokensDigest(inserted.flatMap((ok, i) => (ok ? [tokenAt(values, i, shared)] : [])));
+          this.#appendAudit({ ...input.audit, detail: { ...input.audit.detail, count: kept, digest } }, p);
+        }
+        return inserted;
+      }),
+    );
   }
 
   async token(tenant: string, ref: string): Promise<TokenRecord | undefined> {
@@ -680,14 +725,51 @@ function tokenParams(tokens: readonly TokenRecord[], seq: number): unknown[] {
   return out;
 }
 
+/** The parameters of INSERT_TOKEN for rows [from, to) of `values` (columns, see audit.ts). */
+function columnParams(
+  values: TokenColumns,
+  s: SharedTokenFields,
+  seq: number,
+  from: number,
+  to: number,
+): unknown[] {
+  const out: unknown[] = [];
+  for (let o = from * TOKEN_COLUMNS; o < to * TOKEN_COLUMNS; o += TOKEN_COLUMNS)
+    out.push(
+      values[o],
+      s.tenant,
+      values[o + 1],
+      values[o + 2],
+      values[o + 3],
+      values[o + 4],
+      values[o + 5],
+      values[o + 6],
+      values[o + 7],
+      values[o + 8],
+      s.userRef,
+      s.requestId,
+      s.createdAt,
+      seq,
+    );
+  return out;
+}
+
 /** Whether a failed insert broke the (tenant, meter, tid) rule: "TID taken", not a fault. */
 function isTidTaken(e: unknown): boolean {
   return isUniqueViolation(e) && String((e as Error).message).includes('tokens.tid');
 }
 
-/** At most 1000 values per IN list (SQLite allows 32 766 parameters; smaller statements cache better). */
+/**
+ * IN lists of at most 1000 values, each padded (with its first value again) to 1, 16, 128 or 1000:
+ * a handful of statement texts, prepared once, whatever the sizes a batch's chunks bring.
+ */
 function* slices<T>(list: readonly T[]): Generator<T[]> {
-  for (let i = 0; i < list.length; i += 1000) yield list.slice(i, i + 1000);
+  for (let i = 0; i < list.length; i += 1000) {
+    const part = list.slice(i, i + 1000);
+    const size = [1, 16, 128, 1000].find((n) => n >= part.length)!;
+    while (part.length < size) part.push(part[0]!);
+    yield part;
+  }
 }
 
 /** Keep `value` in a cache of at most 10 000 entries (emptied when full: these caches hold a handful). */

@@ -1,6 +1,8 @@
 // The storage interface of sts-service: every query the service makes, behind one small surface.
 // SQLite (sqlite-store.ts) is the first implementation; PostgreSQL is meant to be the second (issue 12).
 
+import type { SharedTokenFields, TokenColumns } from '../audit.ts';
+
 /** An API credential. The secret is sealed under the master key; only the key boundary opens it. */
 export interface CredentialRecord {
   key: string;
@@ -119,6 +121,16 @@ export interface RecordTokensInput {
   audit: Omit<AuditInput, 'detail'> & { detail: Record<string, unknown> };
 }
 
+/** A batch chunk's ledger rows in columns (see audit.ts), for stores that take them without a record per row. */
+export interface RecordTokenColumnsInput {
+  shared: SharedTokenFields;
+  /** TOKEN_COLUMNS values per row. */
+  values: TokenColumns;
+  /** columnsDigest of all the rows (made beside them); the store digests again only if it leaves some out. */
+  digest: string;
+  audit: AuditInput;
+}
+
 /** The outcome of recordTokens: `inserted[i]` false when token i's TID was already issued to its meter. */
 export type RecordTokensResult =
   | { ok: true; inserted: boolean[] }
@@ -168,6 +180,11 @@ export interface Store {
    */
   reserveTid?(tenant: string, meter: string, from: number): Promise<number>;
   recordTokens(input: RecordTokensInput): Promise<RecordTokensResult>;
+  /**
+   * recordTokens in mode 'each' for rows in columns: `inserted[i]` false when row i's TID was already
+   * issued to its meter. Optional: a batch without it records TokenRecords.
+   */
+  recordTokenColumns?(input: RecordTokenColumnsInput): Promise<boolean[]>;
   token(tenant: string, ref: string): Promise<TokenRecord | undefined>;
   /** A meter's last tokens in the ledger, newest first, at most `limit`. */
   meterTokens(tenant: string, meter: string, limit: number): Promise<TokenRecord[]>;

@@ -1,0 +1,220 @@
+// A batch cut into chunks of whole lines that the key boundary's thread reads and vends (vend-chunk.ts),
+// TIDs picked from the minute of now; this thread judges the configurations, records and answers.
+import type { IncomingMessage } from 'node:http';
+import {
+  columnsDigest,
+  type SharedTokenFields,
+  TOKEN_COLUMNS,
+  TOKENS_ISSUED,
+  type TokenColumns,
+} from '../audit.ts';
+import { auditInput, type ServiceContext } from '../context.ts';
+import type { Principal } from '../http/auth.ts';
+import { ApiError } from '../http/envelope.ts';
+import type { ChunkReply } from '../keys/vend-chunk.ts';
+import type { ConfigurationRecord, Store } from '../store/store.ts';
+import {
+  answerLine,
+  type LineFault,
+  type LineId,
+  LineTooLong,
+  lineFault,
+  MAX_LINE_BYTES,
+} from './batch-line.ts';
+import { type BatchIo, tidTaken, vendLinesHere } from './batch-on-server.ts';
+import { meterMoved, usableConfiguration } from './tokens.ts';
+
+/** Bytes of body per chunk (about 1,300 lines of a monthly run). */
+const CHUNK_BYTES = 128 * 1024;
+/** Chunks at the boundary while the oldest is recorded and written: both threads stay busy. */
+const DEPTH = 3;
+const NEWLINE = 0x0a;
+
+/** Whether the store can take a batch this way: rows in columns, TIDs judged by its unique index alone. */
+export function boundaryBatchFits(store: Store): boolean {
+  return store.recordTokenColumns !== undefined && store.reserveTid === undefined;
+}
+
+interface Chunk {
+  text: string;
+  firstLine: number;
+  work: Promise<{ reply: ChunkReply; shared: SharedTokenFields }>;
+}
+
+export async function batchInBoundary(
+  ctx: ServiceContext,
+  who: Principal,
+  req: IncomingMessage,
+  requestId: string,
+  io: BatchIo,
+): Promise<void> {
+  // config_ref values are judged once per batch, as the first chunk naming each comes back unjudged.
+  const usable: string[] = [];
+  const refused: Record<string, LineFault> = {};
+  const judging = new Map<string, Promise<void>>();
+  const judge = (ref: string): Promise<void> => {
+    let p = judging.get(ref);
+    if (p === undefined) {
+      p = usableConfiguration(ctx, who.tenant, ref, 'config_ref').then(
+        () => {
+          usable.push(ref);
+        },
+        (e: unknown) => {
+          if (!(e instanceof ApiError)) throw e;
+          refused[ref] = { code: e.code, message: e.message };
+        },
+      );
+      judging.set(ref, p);
+    }
+    return p;
+  };
+  const vend = async (text: string, firstLine: number): Promise<Awaited<Chunk['work']>> => {
+    for (;;) {
+      const nowMs = ctx.now();
+      const shared = {
+        tenant: who.tenant,
+        userRef: who.key,
+        requestId,
+        createdAt: new Date(nowMs).toISOString(),
+      };
+      const reply = await ctx.keys.vendChunk({
+        tenant: who.tenant,
+        text,
+        firstLine,
+        nowMs,
+        usable,
+        refused,
+        shared,
+      });
+      if (reply.unjudged.length === 0) return { reply, shared };
+      await Promise.all(reply.unjudged.map(judge));
+    }
+  };
+  const configs = new Map<string, ConfigurationRecord | ApiError>();
+  const queue: Chunk[] = [];
+  const finishOldest = async (): Promise<void> => {
+    const chunk = queue.shift()!;
+    const { reply, shared } = await chunk.work;
+    await record(ctx, who, requestId, chunk, reply, shared, configs);
+    await io.write(reply.answers.join(''));
+    if (reply.tooLong !== undefined) throw new LineTooLong(reply.tooLong);
+  };
+
+  let line = 1;
+  let parts: Buffer[] = [];
+  let size = 0;
+  let tooLong: number | undefined;
+  const submit = async (buf: Buffer, end: number): Promise<void> => {
+    let lines = 0;
+    for (let i = buf.indexOf(NEWLINE); i !== -1 && i < end; i = buf.indexOf(NEWLINE, i + 1)) lines++;
+    // Cut at a newline byte, which is never inside a UTF-8 sequence: the text decodes whole.
+    const text = buf.toString('utf8', 0, end);
+    queue.push({ text, firstLine: line, work: vend(text, line) });
+    line += lines;
+    if (queue.length >= DEPTH) await finishOldest();
+  };
+  try {
+    for await (const piece of req as AsyncIterable<Buffer>) {
+      if (io.closed()) break;
+      io.md5.update(piece);
+      parts.push(piece);
+      size += piece.length;
+      if (size < CHUNK_BYTES) continue;
+      const buf = Buffer.concat(parts, size);
+      const cut = buf.lastIndexOf(NEWLINE);
+      if (cut !== -1) await submit(buf, cut + 1);
+      parts = cut + 1 < size ? [buf.subarray(cut + 1)] : [];
+      size -= cut + 1;
+      if (size > MAX_LINE_BYTES) {
+        tooLong = line;
+        break;
+      }
+    }
+    if (tooLong === undefined && size > 0 && !io.closed()) await submit(Buffer.concat(parts, size), size);
+    while (queue.length > 0 && !io.closed()) await finishOldest();
+  } finally {
+    // Chunks vended but not recorded are dropped: their tokens were never issued.
+    for (const c of queue) c.work.catch(() => undefined);
+  }
+  if (tooLong !== undefined) throw new LineTooLong(tooLong);
+}
+
+/**
+ * Record a chunk's rows and fix its answers: rows of meters a key change moved are refused, a TID the
+ * meter already has is an error when the line asked for it and is picked again here when it was picked.
+ */
+async function record(
+  ctx: ServiceContext,
+  who: Principal,
+  requestId: string,
+  chunk: Chunk,
+  reply: ChunkReply,
+  shared: SharedTokenFields,
+  configs: Map<string, ConfigurationRecord | ApiError>,
+): Promise<void> {
+  const { answers, rowLine, picked } = reply;
+  let values: TokenColumns = reply.values;
+  let digest = reply.digest;
+  if (values.length === 0) return;
+  const n = (i: number): number => chunk.firstLine + i;
+  const idOf = (i: number): LineId => (JSON.parse(answers[i]!) as { id: LineId }).id;
+
+  const meters = new Set<string>();
+  for (let o = 1; o < values.length; o += TOKEN_COLUMNS)
+    if (values[o] !== '') meters.add(values[o] as string);
+  const moved =
+    meters.size === 0 ? new Map<string, string>() : await ctx.store.meterConfigs(who.tenant, [...meters]);
+  let rows = Array.from({ length: values.length / TOKEN_COLUMNS }, (_, r) => r);
+  if (moved.size > 0) {
+    const refusedLines = new Set<number>();
+    for (const r of rows) {
+      const current = moved.get(values[r * TOKEN_COLUMNS + 1] as string);
+      if (current !== undefined && current !== values[r * TOKEN_COLUMNS + 2]) refusedLines.add(rowLine[r]!);
+    }
+    for (const i of refusedLines) {
+      const meter = values[rows.find((r) => rowLine[r] === i)! * TOKEN_COLUMNS + 1] as string;
+      const e = meterMoved(meter, moved.get(meter)!);
+      answers[i] = answerLine(idOf(i), { error: lineFault(n(i), e.code, e.message) });
+    }
+    rows = rows.filter((r) => !refusedLines.has(rowLine[r]!));
+    values = rows.flatMap((r) => values.slice(r * TOKEN_COLUMNS, (r + 1) * TOKEN_COLUMNS));
+    digest = columnsDigest(values, shared);
+  }
+  if (rows.length === 0) return;
+  const inserted = await ctx.store.recordTokenColumns!({
+    shared,
+    values,
+    digest,
+    audit: auditInput(ctx, who.tenant, who.key, TOKENS_ISSUED, 'batch', {
+      request_id: requestId,
+      lines: [chunk.firstLine, chunk.firstLine + answers.length - 1],
+    }),
+  });
+  const again: number[] = [];
+  inserted.forEach((ok, k) => {
+    if (ok) return;
+    const r = rows[k]!;
+    const i = rowLine[r]!;
+    if (picked[r]) again.push(i);
+    else {
+      const o = k * TOKEN_COLUMNS;
+      answers[i] = answerLine(idOf(i), {
+        error: tidTaken(n(i), values[o + 1] as string, values[o + 7] as number | null),
+      });
+    }
+  });
+  if (again.length === 0) return;
+  // The minute of now was taken (a request of the same minute): these lines read the ledger as
+  // a store without picking would, and are vended again on this thread.
+  const texts = chunk.text.split('\n');
+  const redone = await vendLinesHere(
+    ctx,
+    who,
+    requestId,
+    again.map((i) => [n(i), texts[i]!] as [number, string]),
+    configs,
+  );
+  again.forEach((i, k) => {
+    answers[i] = redone[k]!;
+  });
+}
