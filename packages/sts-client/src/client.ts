@@ -93,6 +93,31 @@ export class Tokens {
     return parsed(data, tokenFromRecord);
   }
 
+  /**
+   * The meter's last tokens in the service's ledger, newest first: at most `limit` (the service's
+   * default is 20, its largest 200; another limit is its 400 `invalid-field`). A meter without
+   * tokens, or another tenant's meter, gives an empty list.
+   * @example
+   * for (const t of await client.tokens.forMeter('47500150231', { limit: 5 })) console.log(t.createdAt, t.tokenNo, t.value);
+   */
+  async forMeter(drn: string, options: CallOptions & { limit?: number } = {}): Promise<Token[]> {
+    checkRef(drn, 'drn');
+    const { limit } = options;
+    // The range is the service's to say (and to change): only the type is checked here.
+    if (limit !== undefined && !Number.isSafeInteger(limit))
+      throw new TypeError('limit must be a whole number');
+    const data = await this.#transport.call({
+      method: 'GET',
+      path: '/v1/tokens',
+      query: { meter: drn, limit: limit === undefined ? undefined : String(limit) },
+      ...signalOf(options),
+    });
+    return parsed(data, (list) => {
+      if (!Array.isArray(list)) throw new TypeError('meter tokens answer is not a list');
+      return list.map(tokenFromRecord);
+    });
+  }
+
   /** The fields of a token decoded with the meter's key (the service holds the key): class, subclass, tid, amount, … */
   async decode(
     tokenNo: string,
@@ -170,6 +195,24 @@ export class Configurations {
       ...signalOf(options),
     });
     return parsed(data, configurationFromRecord);
+  }
+
+  /**
+   * The tenant's configurations, oldest first (the service's first 1000), not detailed: what a
+   * `configRef` is picked from. Deactivated ones are listed too (`activated: false`).
+   * @example
+   * const usable = (await client.configurations.list()).filter((c) => c.activated);
+   */
+  async list(options: CallOptions = {}): Promise<Configuration[]> {
+    const data = await this.#transport.call({
+      method: 'GET',
+      path: '/v1/configurations',
+      ...signalOf(options),
+    });
+    return parsed(data, (list) => {
+      if (!Array.isArray(list)) throw new TypeError('configurations answer is not a list');
+      return list.map(configurationFromRecord);
+    });
   }
 
   async activate(ref: string, options: CallOptions = {}): Promise<void> {

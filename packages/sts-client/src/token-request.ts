@@ -102,6 +102,10 @@ export interface Token {
   subclass: number | undefined;
   /** Token identifier (minutes since the base date), when the type carries one. */
   tid: number | undefined;
+  /** The configuration it was made with (sts-service's `config_ref`; not in Nectar's record). */
+  configRef: string | undefined;
+  /** What the ledger keeps of its value, as text: the amount, or the type's value field (sts-service's `value`). */
+  value: string | undefined;
 }
 
 const COMMON_FIELDS = new Set(['type', 'configRef', 'drn', 'tokenId', 'randomNo', 'isStid', 'debug']);
@@ -176,6 +180,8 @@ export function tokenFromRecord(record: unknown): Token {
     class: optionalNumber(r.class),
     subclass: optionalNumber(r.subclass),
     tid: optionalNumber(r.tid),
+    configRef: optionalText(r.config_ref),
+    value: optionalText(r.value),
   };
 }
 

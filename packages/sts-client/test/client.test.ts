@@ -432,6 +432,33 @@ describe('other calls', () => {
     expect(await client.publicKeys.list()).toEqual([]);
     expect(server.received[0]!.query).toEqual({});
   });
+  test('tokens.forMeter sends the meter, and the limit only when given', async () => {
+    server.respond = () => ({ data: [TOKEN_RECORD] });
+    expect((await client.tokens.forMeter('47500150231')).map((t) => t.ref)).toEqual(['tok-1']);
+    await client.tokens.forMeter('47500150231', { limit: 5 });
+    expect(server.received.map((r) => [r.method, r.path, r.query])).toEqual([
+      ['GET', '/v1/tokens', { meter: '47500150231' }],
+      ['GET', '/v1/tokens', { meter: '47500150231', limit: '5' }],
+    ]);
+  });
+  test.each([
+    { call: () => client.tokens.forMeter('47500150231'), message: 'meter tokens answer is not a list' },
+    { call: () => client.configurations.list(), message: 'configurations answer is not a list' },
+  ])(
+    'a listing answered with one record instead of a list: bad-response ($message)',
+    async ({ call, message }) => {
+      server.respond = () => ({ data: TOKEN_RECORD });
+      const error = await failure(call());
+      expect([error.code, error.message]).toEqual(['bad-response', message]);
+    },
+  );
+  test('configurations.list sends no query', async () => {
+    server.respond = () => ({ data: [{ ref: 'cfg-1', name: 'site', activated: true }] });
+    expect((await client.configurations.list()).map((c) => [c.ref, c.name])).toEqual([['cfg-1', 'site']]);
+    expect(server.received.map((r) => [r.method, r.path, r.query])).toEqual([
+      ['GET', '/v1/configurations', {}],
+    ]);
+  });
 });
 
 test('the secret is in no JSON, inspection or header of the client', async () => {

@@ -25,6 +25,9 @@ const TOKEN: Token = {
   class: 2,
   subclass: 7,
   tid: 13_098_029,
+  // Nectar's record has no config_ref or value (sts-service's ledger adds them).
+  configRef: undefined,
+  value: undefined,
 };
 const CONFIG_RECORD = {
   ref: 'cfg-1',

@@ -82,6 +82,12 @@ async function ok(bin: string, args: string[]): Promise<string> {
   return r.stdout;
 }
 
+/** A new API credential by the real `credentials create --json`. */
+async function newCredential(name: string, options: string[]): Promise<{ key: string; secret: string }> {
+  const args = ['credentials', 'create', '--data', path.join(dir, 'data'), '--name', name, ...options];
+  return JSON.parse(await ok(SERVICE, [...args, '--json']));
+}
+
 function pemPair(name: string): { key: string; pub: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const key = path.join(dir, `${name}.pem`);
@@ -116,9 +122,7 @@ beforeAll(async () => {
   const signer = pemPair('signer');
   signerPem = readFileSync(signer.pub, 'utf8');
   await ok(SERVICE, ['init', '--data', path.join(dir, 'data'), '--rsa-key', serviceKey.key]);
-  credential = JSON.parse(
-    await ok(SERVICE, ['credentials', 'create', '--data', path.join(dir, 'data'), '--name', 'sdk', '--json']),
-  );
+  credential = await newCredential('sdk', []);
   server = spawn(process.execPath, [SERVICE, 'serve', '--data', path.join(dir, 'data'), '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -380,19 +384,7 @@ describe('errors are mapped', () => {
     expect(wrong.status).toBe(401);
   });
   test('a missing permission: 403', async () => {
-    const limited = JSON.parse(
-      await ok(SERVICE, [
-        'credentials',
-        'create',
-        '--data',
-        path.join(dir, 'data'),
-        '--name',
-        'reader',
-        '--permissions',
-        'get_token',
-        '--json',
-      ]),
-    );
+    const limited = await newCredential('reader', ['--permissions', 'get_token']);
     // The server reads credentials from the database on each request: the new one is known at once.
     const error = await failure(
       new StsClient({ host: url, key: limited.key, secret: limited.secret }).configurations.get(
@@ -584,6 +576,101 @@ describe('key change and configurations', () => {
     expect((await nectar.getConfigurationsFactory().getConfiguration(refs.example!, false)).activated).toBe(
       true,
     );
+  });
+});
+
+describe('listings: configurations.list and tokens.forMeter', () => {
+  // A meter no other test vends to (its check digit is the Luhn digit of its first ten).
+  const drn = '22222222220';
+  const at = (minute: number) => new Date(Date.UTC(2026, 0, 2, 12, minute));
+
+  test('configurations.list: the tenant’s three uploads, oldest first, without their detail or key', async () => {
+    const list = await client.configurations.list();
+    expect(list.map((c) => [c.ref, c.name, c.activated])).toEqual([
+      [refs.example, 'example_config', true],
+      [refs.today1, 'today_1', true],
+      [refs.today2, 'today_2', true],
+    ]);
+    expect(list[0]!.record.vending_key_kcv).toBe('D5D44F');
+    expect(list[0]!.record).not.toHaveProperty('supply_group_code');
+    for (const key of VENDING_KEYS) expect(JSON.stringify(list).toLowerCase()).not.toContain(key);
+  });
+
+  test('tokens.forMeter: the meter’s tokens newest first, with their configuration and value; limit cuts it', async () => {
+    const issued = [];
+    for (const [minute, request] of [
+      [1, { type: 'electricity', amount: 1.5 }],
+      [2, { type: 'water', amount: '2' }],
+      [3, { type: 'max-power-limit', maximumPowerLimit: 5000 }],
+    ] as const) {
+      const [token] = await client.tokens.create({
+        ...request,
+        configRef: refs.today1!,
+        drn,
+        tokenId: at(minute),
+      });
+      issued.push(token!);
+    }
+    const listed = await client.tokens.forMeter(drn);
+    expect(listed.map((t) => [t.tokenNo, t.tokenType, t.value, t.configRef, t.meterNo])).toEqual([
+      [issued[2]!.tokenNo, 'SetMaximumPowerLimit_20', '5000', refs.today1, drn],
+      [issued[1]!.tokenNo, 'Water_01', '2', refs.today1, drn],
+      [issued[0]!.tokenNo, 'Electricity_00', '1.5', refs.today1, drn],
+    ]);
+    expect(listed[0]).toEqual(issued[2]);
+    expect((await client.tokens.forMeter(drn, { limit: 2 })).map((t) => t.ref)).toEqual([
+      issued[2]!.ref,
+      issued[1]!.ref,
+    ]);
+  });
+
+  test('tokens.forMeter of a meter without tokens is an empty list', async () => {
+    expect(await client.tokens.forMeter('99999999999')).toEqual([]);
+  });
+
+  test('another tenant sees neither the meter’s tokens nor the configurations', async () => {
+    const other = await newCredential('neighbour', ['--tenant', 'other']);
+    const neighbour = new StsClient({ host: url, key: other.key, secret: other.secret });
+    expect(await neighbour.tokens.forMeter(drn)).toEqual([]);
+    expect(await neighbour.configurations.list()).toEqual([]);
+  });
+
+  test.each([
+    { what: 'zero', limit: 0, message: 'limit must be a whole number from 1 to 200' },
+    { what: 'over 200', limit: 201, message: 'limit must be a whole number from 1 to 200' },
+    { what: 'negative', limit: -1, message: 'limit must be a whole number from 1 to 200' },
+  ])('a limit $what: the service’s 400 invalid-field', async ({ limit, message }) => {
+    const error = await failure(client.tokens.forMeter(drn, { limit }));
+    expect([error.status, error.code, error.message]).toEqual([400, 'invalid-field', message]);
+  });
+
+  test('a meter number that is not 1 to 20 digits: the service’s 400 invalid-field', async () => {
+    const error = await failure(client.tokens.forMeter('4750015023x'));
+    expect([error.status, error.code, error.message]).toEqual([
+      400,
+      'invalid-field',
+      'meter must be a meter number (1 to 20 digits)',
+    ]);
+  });
+
+  test('a limit that is not a whole number, or an empty drn, never leaves the SDK', async () => {
+    let sent = 0;
+    const counting = new StsClient({
+      host: url,
+      key: credential.key,
+      secret: credential.secret,
+      fetch: (input, init) => {
+        sent++;
+        return fetch(input, init);
+      },
+    });
+    await expect(counting.tokens.forMeter(drn, { limit: 1.5 })).rejects.toThrow(
+      new TypeError('limit must be a whole number'),
+    );
+    await expect(counting.tokens.forMeter('')).rejects.toThrow(
+      new TypeError('drn must be a non-empty string'),
+    );
+    expect(sent).toBe(0);
   });
 });
 

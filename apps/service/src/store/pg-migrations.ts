@@ -58,12 +58,22 @@ export async function migrate(
     if (from > SCHEMA_VERSION) throw schemaError(from, shown);
     const applied: string[] = [];
     for (const m of migrations().slice(from)) {
-      await client.query(m.sql);
+      const file = `${String(m.version).padStart(4, '0')}_${m.name}`;
+      // A migration the database refuses (its tables exist while schema_migrations says otherwise,
+      // the connection lost) is the database's state, not a bug: one line, exit 3, all undone.
+      await client.query(m.sql).catch((e: unknown) => {
+        const reason = String((e as { message?: unknown }).message).split('\n')[0];
+        throw new CliError(
+          'migration-failed',
+          `database ${shown}: migration ${file} failed (${reason}); nothing was applied`,
+          EXIT.io,
+        );
+      });
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
         m.version,
         m.name,
       ]);
-      applied.push(`${String(m.version).padStart(4, '0')}_${m.name}`);
+      applied.push(file);
     }
     await client.query('COMMIT');
     return { from, to: SCHEMA_VERSION, applied };

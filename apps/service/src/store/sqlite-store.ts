@@ -13,6 +13,7 @@ import {
   tokensDigest,
 } from '../audit.ts';
 import { Checkpointer } from './sqlite-checkpointer.ts';
+import { sqliteSchemaError, sqliteSchemaVersion } from './sqlite-schema.ts';
 import type {
   AuditEntry,
   AuditInput,
@@ -135,6 +136,12 @@ export class SqliteStore implements Store {
   constructor(file: string, options: SqliteStoreOptions) {
     this.#db = new Database(file, { fileMustExist: true, readonly: options.readonly === true });
     const db = this.#db;
+    // Before any pragma, thread or write: a database of another version is left as it is.
+    const version = sqliteSchemaVersion(db);
+    if (version !== SCHEMA_VERSION) {
+      db.close();
+      throw sqliteSchemaError(file, version, SCHEMA_VERSION);
+    }
     this.#savepoint = db.transaction((run: () => unknown) => run());
     this.#group = db.transaction((ops: QueuedWrite[], outcomes: { ok: boolean; value: unknown }[]) => {
       // The head is read under the write lock: another process (a CLI command) may have appended.
@@ -168,15 +175,6 @@ export class SqliteStore implements Store {
     }
     // 64 MiB of page cache: a batch inserts into three indexes in random order (refs, meters).
     db.pragma('cache_size = -65536');
-    const version = (
-      db.prepare("SELECT value FROM meta WHERE name = 'schema_version'").get() as
-        | { value: string }
-        | undefined
-    )?.value;
-    if (version !== String(SCHEMA_VERSION))
-      throw new Error(
-        `database schema version ${version ?? 'unknown'}, this sts-service needs ${SCHEMA_VERSION}`,
-      );
     this.#s = {
       insertCredential: db.prepare(
         'INSERT INTO credentials (key, tenant, name, permissions, sealed_secret, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
