@@ -105,10 +105,10 @@ export async function batchInBoundary(
   let size = 0;
   let tooLong: number | undefined;
   const submit = async (buf: Buffer, end: number): Promise<void> => {
-    let lines = 0;
-    for (let i = buf.indexOf(NEWLINE); i !== -1 && i < end; i = buf.indexOf(NEWLINE, i + 1)) lines++;
     // Cut at a newline byte, which is never inside a UTF-8 sequence: the text decodes whole.
     const text = buf.toString('utf8', 0, end);
+    let lines = 0;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
     queue.push({ text, firstLine: line, work: vend(text, line) });
     line += lines;
     if (queue.length >= DEPTH) await finishOldest();

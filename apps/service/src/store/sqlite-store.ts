@@ -207,6 +207,7 @@ export class SqliteStore implements Store {
         'UPDATE configurations SET activated = ? WHERE tenant = ? AND ref = ?',
       ),
       meterConfig: db.prepare('SELECT config_ref FROM meters WHERE tenant = ? AND meter = ?'),
+      anyMeter: db.prepare('SELECT 1 FROM meters WHERE tenant = ? LIMIT 1').pluck(),
       setMeterConfig: db.prepare(
         'INSERT INTO meters (tenant, meter, config_ref, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant, meter) DO UPDATE SET config_ref = excluded.config_ref, updated_at = excluded.updated_at',
       ),
@@ -471,26 +472,35 @@ export class SqliteStore implements Store {
     return (this.#s.meterConfig.get(tenant, meter) as { config_ref: string } | undefined)?.config_ref;
   }
 
-  /** A prepared statement made once per distinct text (the IN lists and multi-row inserts vary in size). */
-  #cached(sql: string): Statement {
-    let statement = this.#statements.get(sql);
+  /**
+   * A prepared statement made once per `key` (the IN lists and multi-row inserts vary in size): a short
+   * key, as the texts run to thousands of characters and were rebuilt and hashed on every call.
+   */
+  #cached(key: string, sql: () => string): Statement {
+    let statement = this.#statements.get(key);
     if (statement === undefined) {
       if (this.#statements.size >= 64) this.#statements.clear();
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
+      statement = this.#db.prepare(sql());
+      this.#statements.set(key, statement);
     }
     return statement;
   }
 
   #insertTokens(rows: number): Statement {
-    return this.#cached(`${INSERT_TOKEN}${Array.from({ length: rows }, () => TOKEN_VALUES).join(', ')}`);
+    return this.#cached(
+      `insert:${rows}`,
+      () => `${INSERT_TOKEN}${Array.from({ length: rows }, () => TOKEN_VALUES).join(', ')}`,
+    );
   }
 
   async meterConfigs(tenant: string, meters: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
+    // Most tenants have never changed a meter's key: one probe instead of a thousand.
+    if (this.#s.anyMeter.get(tenant) === undefined) return out;
     for (const part of slices(meters)) {
       const rows = this.#cached(
-        `SELECT meter, config_ref FROM meters WHERE tenant = ? AND meter IN (${marks(part.length)})`,
+        `meters:${part.length}`,
+        () => `SELECT meter, config_ref FROM meters WHERE tenant = ? AND meter IN (${marks(part.length)})`,
       ).all(tenant, ...part) as { meter: string; config_ref: string }[];
       for (const r of rows) out.set(r.meter, r.config_ref);
     }
@@ -505,7 +515,9 @@ export class SqliteStore implements Store {
     const out = new Map<string, number[]>();
     for (const part of slices(meters)) {
       const rows = this.#cached(
-        `SELECT meter, tid FROM tokens WHERE tenant = ? AND meter IN (${marks(part.length)}) AND tid >= ? ORDER BY meter, tid`,
+        `tids:${part.length}`,
+        () =>
+          `SELECT meter, tid FROM tokens WHERE tenant = ? AND meter IN (${marks(part.length)}) AND tid >= ? ORDER BY meter, tid`,
       )
         .raw()
         .all(tenant, ...part, from) as [string, number][];
