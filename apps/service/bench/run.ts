@@ -5,7 +5,7 @@
 // BENCH_BATCH_SIZES (default 100000,1000000), BENCH_ONLY (tokens or batch).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -127,6 +127,7 @@ async function batch(
   chunks: readonly Buffer[],
   lines: number,
   serverPid: number,
+  walFile: string,
 ) {
   const u = new URL(url);
   const started = performance.now();
@@ -134,8 +135,10 @@ async function batch(
   let errorsSeen = 0;
   let firstError = '';
   let maxRss = 0;
+  let maxWal = 0;
   const sampler = setInterval(() => {
     maxRss = Math.max(maxRss, rssMb(serverPid));
+    maxWal = Math.max(maxWal, existsSync(walFile) ? statSync(walFile).size : 0);
   }, 200);
   const ERROR = Buffer.from('"error":');
   await new Promise<void>((resolve, reject) => {
@@ -179,6 +182,7 @@ async function batch(
     seconds: Math.round(seconds * 100) / 100,
     tokensPerSecond: Math.round(tokens / seconds),
     serverRssMaxMb: maxRss,
+    walMaxMb: Math.round(maxWal / 1048576),
   };
 }
 
@@ -329,7 +333,14 @@ async function main(): Promise<void> {
         db0.close();
         const c0 = cpuSeconds(server.proc.pid!);
         const g0 = process.cpuUsage();
-        const r = await batch(server.url, headers, chunks, lines, server.proc.pid!);
+        const r = await batch(
+          server.url,
+          headers,
+          chunks,
+          lines,
+          server.proc.pid!,
+          path.join(data, 'service.db-wal'),
+        );
         const batchCpu = (cpuSeconds(server.proc.pid!) - c0) / 100;
         const g = process.cpuUsage(g0);
         const generatorCpu = Math.round((g.user + g.system) / 10_000) / 100;
