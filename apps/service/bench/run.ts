@@ -2,7 +2,7 @@
 // distinct meters, a ledger commit per token) beside a bare node:http server in the same run, and
 // POST /v1/tokens/batch of 1 M lines (tokens/s, every token in the ledger, server memory by batch size).
 // Run with `npm run bench` in apps/service. BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
-// BENCH_BATCH_SIZES (default 100000,1000000), BENCH_ONLY (tokens or batch).
+// BENCH_BATCH_SIZES (default 100000,1000000,2000000), BENCH_ONLY (tokens or batch).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ const RESULTS = fileURLToPath(new URL('../../../bench/results/service.json', imp
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const PRESIGNED = Number(process.env.BENCH_PRESIGNED ?? 150_000);
-const BATCH_SIZES = (process.env.BENCH_BATCH_SIZES ?? '100000,1000000').split(',').map(Number);
+const BATCH_SIZES = (process.env.BENCH_BATCH_SIZES ?? '100000,1000000,2000000').split(',').map(Number);
 /** `tokens` or `batch`: only those rows, printed and not written to the results. */
 const ONLY = process.env.BENCH_ONLY;
 
