@@ -548,6 +548,55 @@ describe('batch', () => {
     });
   });
 
+  test('a meter moved by a key change is said first, before a TID its old configuration can no longer give', async () => {
+    // Base date 1993: its TIDs ran out in 2024, so a token of now under it is out of range.
+    const old = await upload(f, f.a, { ...CONFIG_2014, name: 'old-1993', base_date: 1993 });
+    const next = await upload(f, f.a, {
+      ...CONFIG_2014,
+      name: 'new-2014',
+      vending_key: '1212121212121212',
+      key_revision_no: 2,
+    });
+    const meter = `3300000000${luhnCheckDigit('3300000000')}`;
+    const other = `3300000001${luhnCheckDigit('3300000001')}`;
+    const unmoved = await call(
+      f.server,
+      f.a,
+      'POST',
+      '/v1/tokens',
+      credit({ decoder_reference_number: other, config_ref: old }),
+    );
+    expect(unmoved.body.error?.code).toBe('tid-out-of-range');
+    const kc = await call(f.server, f.a, 'POST', '/v1/tokens', {
+      class: '2',
+      subclass: '3',
+      type: 'native',
+      decoder_reference_number: meter,
+      config_ref: old,
+      new_config_ref: next,
+    });
+    expect(kc.status).toBe(200);
+    const moved = {
+      code: 'meter-on-other-configuration',
+      message: `meter ${meter} was moved to configuration ${next} by a key change; ask with config_ref ${next}`,
+    };
+    const r = await call(
+      f.server,
+      f.a,
+      'POST',
+      '/v1/tokens',
+      credit({ decoder_reference_number: meter, config_ref: old }),
+    );
+    expect({ status: r.status, error: r.body.error }).toEqual({ status: 409, error: moved });
+    const line = (id: string, drn: string) =>
+      JSON.stringify({ id, type: 'electricity', config_ref: old, drn, amount: '5' });
+    const b = await sendBatch(`${line('m', meter)}\n${line('o', other)}\n`);
+    expect(b.lines).toEqual([
+      { id: 'm', error: { ...moved, message: `line 1: ${moved.message}` } },
+      { id: 'o', error: expect.objectContaining({ code: 'tid-out-of-range' }) },
+    ]);
+  });
+
   test('4,000 lines in several chunks: each answered in order, a meter named twice gets two TIDs, one ledger row each', async () => {
     const meters = Array.from({ length: 2000 }, (_, i) => {
       const body = `31${String(i).padStart(8, '0')}`;

@@ -152,27 +152,36 @@ async function record(
   shared: SharedTokenFields,
   configs: Map<string, ConfigurationRecord | ApiError>,
 ): Promise<void> {
-  const { answers, rowLine, picked } = reply;
+  const { answers, rowLine, picked, faults } = reply;
   let values: TokenColumns = reply.values;
   let digest = reply.digest;
-  if (values.length === 0) return;
+  if (values.length === 0 && faults.length === 0) return;
   const n = (i: number): number => chunk.firstLine + i;
   const idOf = (i: number): LineId => (JSON.parse(answers[i]!) as { id: LineId }).id;
 
+  // Meters a key change moved to another configuration: their lines are refused, before any other
+  // fault of theirs, as on the server path.
   const meters = new Set<string>();
   for (let o = 1; o < values.length; o += TOKEN_COLUMNS)
     if (values[o] !== '') meters.add(values[o] as string);
+  for (let f = 1; f < faults.length; f += 3) meters.add(faults[f] as string);
   const moved =
     meters.size === 0 ? new Map<string, string>() : await ctx.store.meterConfigs(who.tenant, [...meters]);
   let rows = Array.from({ length: values.length / TOKEN_COLUMNS }, (_, r) => r);
   if (moved.size > 0) {
-    const refusedLines = new Set<number>();
+    const refusedLines = new Map<number, string>();
     for (const r of rows) {
-      const current = moved.get(values[r * TOKEN_COLUMNS + 1] as string);
-      if (current !== undefined && current !== values[r * TOKEN_COLUMNS + 2]) refusedLines.add(rowLine[r]!);
+      const meter = values[r * TOKEN_COLUMNS + 1] as string;
+      const current = moved.get(meter);
+      if (current !== undefined && current !== values[r * TOKEN_COLUMNS + 2])
+        refusedLines.set(rowLine[r]!, meter);
     }
-    for (const i of refusedLines) {
-      const meter = values[rows.find((r) => rowLine[r] === i)! * TOKEN_COLUMNS + 1] as string;
+    for (let f = 0; f < faults.length; f += 3) {
+      const current = moved.get(faults[f + 1] as string);
+      if (current !== undefined && current !== faults[f + 2])
+        refusedLines.set(faults[f] as number, faults[f + 1] as string);
+    }
+    for (const [i, meter] of refusedLines) {
       const e = meterMoved(meter, moved.get(meter)!);
       answers[i] = answerLine(idOf(i), { error: lineFault(n(i), e.code, e.message) });
     }

@@ -73,6 +73,28 @@ export async function postToken(
 ): Promise<{ status: number; body: string }> {
   const plan = parseNectarTokenRequest(body);
   const config = await usableConfiguration(ctx, who.tenant, plan.configRef, 'config_ref');
+  try {
+    return await issue(ctx, who, body, requestId, idempotency, plan, config);
+  } catch (e) {
+    // The meter's configuration is checked with the ledger write; a request refused before it (a
+    // TID out of the old configuration's range, …) still says first that the meter moved.
+    if (e instanceof ApiError && e.code !== 'meter-on-other-configuration') {
+      const current = await ctx.store.meterConfig(who.tenant, plan.drn);
+      if (current !== undefined && current !== config.ref) throw meterMoved(plan.drn, current);
+    }
+    throw e;
+  }
+}
+
+async function issue(
+  ctx: ServiceContext,
+  who: Principal,
+  body: Record<string, unknown>,
+  requestId: string,
+  idempotency: Idempotency | undefined,
+  plan: ReturnType<typeof parseNectarTokenRequest>,
+  config: ConfigurationRecord,
+): Promise<{ status: number; body: string }> {
   const newConfig =
     plan.newConfigRef === undefined
       ? undefined

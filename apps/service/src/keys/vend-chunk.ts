@@ -43,6 +43,11 @@ export interface ChunkReply {
   picked: boolean[];
   /** columnsDigest of `values`. */
   digest: string;
+  /**
+   * Lines answered with an error after their configuration was found (a TID of now out of its range,
+   * a bad amount, …), as [line index, meter, config ref] triples: a moved meter is said first.
+   */
+  faults: (number | string)[];
   /** A line longer than MAX_LINE_BYTES: the lines before it are answered, the batch ends there. */
   tooLong?: number;
 }
@@ -52,7 +57,15 @@ export function vendChunk(keys: KeyStore, m: ChunkRequest): ChunkReply {
   const usable = new Set(m.usable);
   const lines: (ParsedLine | null)[] = [];
   const unjudged = new Set<string>();
-  const reply: ChunkReply = { unjudged: [], answers: [], values: [], rowLine: [], picked: [], digest: '' };
+  const reply: ChunkReply = {
+    unjudged: [],
+    answers: [],
+    values: [],
+    rowLine: [],
+    picked: [],
+    digest: '',
+    faults: [],
+  };
   const text = m.text;
   for (let start = 0; start < text.length; ) {
     let nl = text.indexOf('\n', start);
@@ -116,6 +129,7 @@ export function vendChunk(keys: KeyStore, m: ChunkRequest): ChunkReply {
       if (now instanceof Error) {
         const code = (now as { code?: string }).code ?? 'invalid-time';
         answers[i] = answerLine(p.id, { error: lineFault(n, code, `now: ${now.message}`) });
+        reply.faults.push(i, p.drn!, p.ref);
         return;
       }
       if (now !== undefined) {
@@ -126,6 +140,7 @@ export function vendChunk(keys: KeyStore, m: ChunkRequest): ChunkReply {
           answers[i] = answerLine(p.id, {
             error: lineFault(n, 'tid-exhausted', `meter ${p.drn} has no free TID left after ${now}`),
           });
+          reply.faults.push(i, p.drn!, p.ref);
           return;
         }
         lastPicked.set(p.drn!, tid);
@@ -142,6 +157,7 @@ export function vendChunk(keys: KeyStore, m: ChunkRequest): ChunkReply {
     const p = lines[i] as Exclude<ParsedLine, { error: LineFault }>;
     if ('error' in res) {
       answers[i] = answerLine(p.id, { error: lineFault(m.firstLine + i, res.error.code, res.error.message) });
+      if (p.drn !== undefined) reply.faults.push(i, p.drn, p.ref);
       return;
     }
     const value = ledgerValue(p.request);
