@@ -53,6 +53,8 @@ export class Checkpointer {
   /** A last checkpoint, then the thread ends. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    // Held open until the thread has made its last checkpoint and closed its connection.
+    this.#worker.ref();
     this.#worker.postMessage('stop');
     await this.#exited;
   }
