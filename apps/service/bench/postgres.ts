@@ -1,139 +1,20 @@
 // Benchmark of sts-service on PostgreSQL: authenticated POST /v1/tokens per second with 1, 2 and 4
 // instances on one local PostgreSQL beside one instance on SQLite in the same run, and database round trips per token.
 // Run with `npm run bench` in apps/service (after bench/run.ts). BENCH_SECONDS (default 8), BENCH_CONCURRENCY (32).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { runCli, startPostgres } from 'sts-cli-kit/testing';
-import { signRequest } from 'sts-client';
-import { encodeBase64Lines, luhnCheckDigit, sealBundle } from 'sts-crypto';
+import { startPostgres } from 'sts-cli-kit/testing';
+import { type Cred, cpuSeconds, meter, serve, signed, site } from './bench-site.ts';
 
-const BIN = fileURLToPath(new URL('../bin/sts-service.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../../../bench/results/service-postgres.json', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-
-const CONFIG = `---
-name: bench
-key_expiry_no: 255
-encryption_algorithm: sta
-token_carrier_type: numeric
-decoder_key_generation_algorithm: 02
-tariff_index: 01
-key_revision_no: 1
-vending_key: abababababababab
-supply_group_code: 123456
-key_type: 2
-base_date: 2014
-issuer_identification_no: 600727
-`;
-
-interface Cred {
-  key: string;
-  secret: string;
-}
-
-/** The i-th distinct meter: 10 digits and their check digit. */
-const meter = (i: number): string => {
-  const body = String(i).padStart(10, '0');
-  return `${body}${luhnCheckDigit(body)}`;
-};
-
-const signed = (p: string, body: string, cred: Cred) =>
-  signRequest({
-    method: 'POST',
-    path: p,
-    body,
-    contentType: 'application/json',
-    date: new Date().toUTCString(),
-    nonce: randomBytes(16).toString('hex'),
-    key: cred.key,
-    secret: cred.secret,
-  });
-
-/** CPU seconds (user + system) of a process so far; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-function serve(data: string, dbArgs: string[]): Promise<{ url: string; proc: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, 'serve', '--data', data, '--port', '0', ...dbArgs], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    createInterface({ input: proc.stdout! }).once('line', (line) => {
-      const m = /^listening on (http:\/\/\S+)$/.exec(line);
-      if (m === null) reject(new Error(line));
-      else resolve({ url: m[1]!, proc });
-    });
-    proc.once('exit', (c) => reject(new Error(`serve exited ${c}`)));
-  });
-}
-
-/** A data folder (SQLite, or the key files with `database`), a credential, a signer key and a configuration. */
-async function site(dir: string, name: string, database?: string) {
-  const dbArgs = database === undefined ? [] : ['--database', database];
-  const data = path.join(dir, name);
-  const service = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyFile = path.join(dir, `${name}-service.pem`);
-  writeFileSync(keyFile, service.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, {
-    mode: 0o600,
-  });
-  const init = await runCli(BIN, ['init', '--data', data, '--rsa-key', keyFile, ...dbArgs]);
-  if (init.code !== 0) throw new Error(init.stderr);
-  const c = await runCli(BIN, [
-    'credentials',
-    'create',
-    '--data',
-    data,
-    '--name',
-    'bench',
-    '--json',
-    ...dbArgs,
-  ]);
-  const cred = JSON.parse(c.stdout) as Cred;
-  const first = await serve(data, dbArgs);
-  const post = async (p: string, body: unknown) => {
-    const text = JSON.stringify(body);
-    const res = await fetch(first.url + p, {
-      method: 'POST',
-      headers: await signed(p, text, cred),
-      body: text,
-    });
-    const j = (await res.json()) as { data: { data: { ref: string } } };
-    if (res.status !== 200) throw new Error(JSON.stringify(j));
-    return j.data.data;
-  };
-  const signer = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  await post('/v1/public_keys', {
-    name: 'bench',
-    key: signer.publicKey.export({ type: 'spki', format: 'pem' }),
-    activated: true,
-  });
-  const parts = sealBundle({
-    config: new TextEncoder().encode(CONFIG),
-    signingKey: signer.privateKey,
-    recipientKey: createPublicKey(service.privateKey),
-  });
-  const cfg = await post('/v1/configurations', {
-    data: encodeBase64Lines(parts.data),
-    digest: encodeBase64Lines(parts.digest),
-    key: encodeBase64Lines(parts.symmetric),
-  });
-  return { data, dbArgs, cred, cfg: cfg.ref, servers: [first] };
-}
 
 /** CONCURRENCY keep-alive connections spread over `urls`, each sending its next request when answered. */
 async function load(urls: string[], cred: Cred, cfg: string, firstMeter: number, seconds = SECONDS) {
@@ -154,7 +35,7 @@ async function load(urls: string[], cred: Cred, cfg: string, firstMeter: number,
         decoder_reference_number: meter(firstMeter + n++),
         config_ref: cfg,
       });
-      const headers = await signed('/v1/tokens', body, cred);
+      const headers = await signed('POST', '/v1/tokens', body, cred);
       const t0 = performance.now();
       const status = await new Promise<number>((resolve, reject) => {
         const req = request(

@@ -4,7 +4,7 @@
 // Run with `npm run bench` in apps/service. BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
 // BENCH_BATCH_SIZES (default 100000,1000000,2000000), BENCH_ONLY (tokens or batch).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -12,12 +12,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { runCli } from 'sts-cli-kit/testing';
 import { signRequest } from 'sts-client';
-import { luhnCheckDigit } from 'sts-crypto';
+import { cpuSeconds, meter, signed, site } from './bench-site.ts';
 import { type LoadResult, requestBytes, runLoad } from './socket-load.ts';
 
-const BIN = fileURLToPath(new URL('../bin/sts-service.js', import.meta.url));
 const RESULTS = fileURLToPath(new URL('../../../bench/results/service.json', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -25,45 +23,6 @@ const PRESIGNED = Number(process.env.BENCH_PRESIGNED ?? 150_000);
 const BATCH_SIZES = (process.env.BENCH_BATCH_SIZES ?? '100000,1000000,2000000').split(',').map(Number);
 /** `tokens` or `batch`: only those rows, printed and not written to the results. */
 const ONLY = process.env.BENCH_ONLY;
-
-const CONFIG = `---
-name: bench
-key_expiry_no: 255
-encryption_algorithm: sta
-token_carrier_type: numeric
-decoder_key_generation_algorithm: 02
-tariff_index: 01
-key_revision_no: 1
-vending_key: abababababababab
-supply_group_code: 123456
-key_type: 2
-base_date: 2014
-issuer_identification_no: 600727
-`;
-
-/** The i-th distinct meter: 10 digits and their check digit. */
-function meter(i: number): string {
-  const body = String(i).padStart(10, '0');
-  return `${body}${luhnCheckDigit(body)}`;
-}
-
-interface Cred {
-  key: string;
-  secret: string;
-}
-
-async function signed(method: string, p: string, body: string, cred: Cred, contentType = 'application/json') {
-  return signRequest({
-    method,
-    path: p,
-    body,
-    contentType,
-    date: new Date().toUTCString(),
-    nonce: randomBytes(16).toString('hex'),
-    key: cred.key,
-    secret: cred.secret,
-  });
-}
 
 function startProcess(args: string[]): Promise<{ url: string; proc: ChildProcess }> {
   return new Promise((resolve, reject) => {
@@ -82,11 +41,9 @@ function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 }
-/** CPU time (user + system, clock ticks) a process has used so far: the fair figure on a shared, loaded machine. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // clock ticks (1/100 s)
-}
+/** Two decimals: CPU seconds are whole clock ticks, their differences float noise. */
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : 0;
@@ -188,58 +145,19 @@ async function batch(
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sts-service-bench-'));
-  const data = path.join(dir, 'data');
   const procs: ChildProcess[] = [];
   try {
-    const service = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const signer = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    mkdirSync(path.join(dir, 'keys'));
-    const serviceKey = path.join(dir, 'keys', 'service.pem');
-    writeFileSync(serviceKey, service.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, {
-      mode: 0o600,
-    });
-    if ((await runCli(BIN, ['init', '--data', data, '--rsa-key', serviceKey])).code !== 0)
-      throw new Error('init failed');
-    const c = await runCli(BIN, ['credentials', 'create', '--data', data, '--name', 'bench', '--json']);
-    const cred = JSON.parse(c.stdout) as Cred;
-    const server = await startProcess([
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      BIN,
-      'serve',
-      '--data',
-      data,
-      '--port',
-      '0',
-    ]);
+    const profile = process.env.BENCH_CPU_PROF;
+    const setup = await site(
+      dir,
+      'data',
+      undefined,
+      profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+    );
+    const { cred, data } = setup;
+    const server = setup.servers[0]!;
     procs.push(server.proc);
-    const post = async (p: string, body: unknown) => {
-      const text = JSON.stringify(body);
-      const res = await fetch(server.url + p, {
-        method: 'POST',
-        headers: await signed('POST', p, text, cred),
-        body: text,
-      });
-      const j = (await res.json()) as { data: { data: { ref: string } } };
-      if (res.status !== 200) throw new Error(JSON.stringify(j));
-      return j.data.data;
-    };
-    await post('/v1/public_keys', {
-      name: 'bench',
-      key: signer.publicKey.export({ type: 'spki', format: 'pem' }),
-      activated: true,
-    });
-    const { sealBundle, encodeBase64Lines } = await import('sts-crypto');
-    const { createPublicKey } = await import('node:crypto');
-    const parts = sealBundle({
-      config: new TextEncoder().encode(CONFIG),
-      signingKey: signer.privateKey,
-      recipientKey: createPublicKey(service.privateKey),
-    });
-    const cfg = await post('/v1/configurations', {
-      data: encodeBase64Lines(parts.data),
-      digest: encodeBase64Lines(parts.digest),
-      key: encodeBase64Lines(parts.symmetric),
-    });
+    const cfg = { ref: setup.cfg };
 
     // The floor: a bare node:http server that reads the body and answers a token-sized JSON.
     const bare = await startProcess([
@@ -262,7 +180,7 @@ async function main(): Promise<void> {
     const tokenRows = async (): Promise<void> => {
       let cpu0 = cpuSeconds(bare.proc.pid!);
       const floor = await load(bare.url, tokenRequest);
-      const bareCpu = (cpuSeconds(bare.proc.pid!) - cpu0) / 100;
+      const bareCpu = round2(cpuSeconds(bare.proc.pid!) - cpu0);
       rows.push({
         name: 'bare node:http (reads the body, answers JSON)',
         ...floor,
@@ -276,7 +194,7 @@ async function main(): Promise<void> {
       before.close();
       cpu0 = cpuSeconds(server.proc.pid!);
       const svc = await load(server.url, async (i) => tokenRequest(10_000_000 + i));
-      const svcCpu = (cpuSeconds(server.proc.pid!) - cpu0) / 100;
+      const svcCpu = round2(cpuSeconds(server.proc.pid!) - cpu0);
       const after = new Database(path.join(data, 'service.db'), { readonly: true });
       const committed = (after.prepare('SELECT count(*) FROM tokens').pluck().get() as number) - count0;
       after.close();
@@ -341,7 +259,7 @@ async function main(): Promise<void> {
           server.proc.pid!,
           path.join(data, 'service.db-wal'),
         );
-        const batchCpu = (cpuSeconds(server.proc.pid!) - c0) / 100;
+        const batchCpu = round2(cpuSeconds(server.proc.pid!) - c0);
         const g = process.cpuUsage(g0);
         const generatorCpu = Math.round((g.user + g.system) / 10_000) / 100;
         const db1 = new Database(path.join(data, 'service.db'), { readonly: true });
