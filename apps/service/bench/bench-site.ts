@@ -2,7 +2,8 @@
 // database), a credential, a signer key and an uploaded configuration, and the server as a process.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -141,4 +142,21 @@ export async function site(dir: string, name: string, database?: string, nodeArg
     key: encodeBase64Lines(parts.symmetric),
   });
   return { data, dbArgs, cred, cfg: cfg.ref, servers: [first] };
+}
+
+/** The machine a run was measured on; `extra` adds what a bench knows more of (its database, say). */
+export function machine(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    cpus: cpus().length,
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    node: process.version,
+    ...extra,
+  };
+}
+
+/** Write a bench's results as JSON (the folder made if missing) and say where. */
+export function writeResults(file: string, out: unknown): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`written ${file}`);
 }

@@ -2,15 +2,15 @@
 // instances on one local PostgreSQL beside one instance on SQLite in the same run, and database round trips per token.
 // Run with `npm run bench` in apps/service (after bench/run.ts). BENCH_SECONDS (default 8), BENCH_CONCURRENCY (32).
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { startPostgres } from 'sts-cli-kit/testing';
-import { type Cred, cpuSeconds, meter, serve, signed, site } from './bench-site.ts';
+import { type Cred, cpuSeconds, machine, meter, serve, signed, site, writeResults } from './bench-site.ts';
 
 const RESULTS = fileURLToPath(new URL('../../../bench/results/service-postgres.json', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -167,21 +167,16 @@ async function main(): Promise<void> {
     }
     const out = {
       measuredAt: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
-        node: process.version,
+      machine: machine({
         postgres: (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!
           .v,
         note: 'startPostgres cluster: fsync=off (as SQLite WAL synchronous=NORMAL, no flush per commit)',
-      },
+      }),
       seconds: SECONDS,
       concurrency: CONCURRENCY,
       rows,
     };
-    mkdirSync(path.dirname(RESULTS), { recursive: true });
-    writeFileSync(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
-    console.log(`written ${RESULTS}`);
+    writeResults(RESULTS, out);
   } finally {
     for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
     await admin.end();

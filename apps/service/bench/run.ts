@@ -5,15 +5,15 @@
 // BENCH_BATCH_SIZES (default 100000,1000000,2000000), BENCH_ONLY (tokens or batch).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { signRequest } from 'sts-client';
-import { cpuSeconds, meter, signed, site } from './bench-site.ts';
+import { cpuSeconds, machine, meter, signed, site, writeResults } from './bench-site.ts';
 import { type LoadResult, requestBytes, runLoad } from './socket-load.ts';
 
 const RESULTS = fileURLToPath(new URL('../../../bench/results/service.json', import.meta.url));
@@ -286,18 +286,12 @@ async function main(): Promise<void> {
     if (ONLY !== undefined) return; // a partial run is printed, not written
     const out = {
       measuredAt: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
-        node: process.version,
-      },
+      machine: machine(),
       seconds: SECONDS,
       concurrency: CONCURRENCY,
       rows,
     };
-    mkdirSync(path.dirname(RESULTS), { recursive: true });
-    writeFileSync(RESULTS, `${JSON.stringify(out, null, 2)}\n`);
-    console.log(`written ${RESULTS}`);
+    writeResults(RESULTS, out);
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { tokensDigest } from '../audit.ts';
+import { credentialRecord, publicKeyRecord } from './key-rows.ts';
 import type {
   AuditEntry,
   AuditInput,
@@ -196,31 +197,6 @@ function violated(e: unknown): string | undefined {
 
 const IDEMPOTENCY_RULE = 'idempotency_pkey';
 const TID_RULE = 'tokens_tid';
-
-function credentialRecord(r: Record<string, unknown>): CredentialRecord {
-  const permissions = r.permissions as string;
-  return {
-    key: r.key as string,
-    tenant: r.tenant as string,
-    name: r.name as string,
-    permissions: permissions === '' ? [] : permissions.split(','),
-    sealedSecret: new Uint8Array(r.sealed_secret as Buffer),
-    createdAt: r.created_at as string,
-    revokedAt: (r.revoked_at as string | null) ?? null,
-  };
-}
-
-function publicKeyRecord(r: Record<string, unknown>): PublicKeyRecord {
-  return {
-    tenant: r.tenant as string,
-    ref: r.ref as string,
-    name: r.name as string,
-    pem: r.pem as string,
-    fingerprint: r.fingerprint as string,
-    activated: r.activated as boolean,
-    createdAt: r.created_at as string,
-  };
-}
 
 export class PgStore implements Store {
   readonly kind = 'postgres';

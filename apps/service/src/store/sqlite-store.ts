@@ -12,6 +12,7 @@ import {
   tokenAt,
   tokensDigest,
 } from '../audit.ts';
+import { credentialRecord, publicKeyRecord } from './key-rows.ts';
 import { Checkpointer } from './sqlite-checkpointer.ts';
 import { sqliteSchemaError, sqliteSchemaVersion } from './sqlite-schema.ts';
 import type {
@@ -790,27 +791,3 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
 }
 
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
-
-function credentialRecord(r: Record<string, unknown>): CredentialRecord {
-  return {
-    key: r.key as string,
-    tenant: r.tenant as string,
-    name: r.name as string,
-    permissions: (r.permissions as string) === '' ? [] : (r.permissions as string).split(','),
-    sealedSecret: new Uint8Array(r.sealed_secret as Buffer),
-    createdAt: r.created_at as string,
-    revokedAt: (r.revoked_at as string | null) ?? null,
-  };
-}
-
-function publicKeyRecord(r: Record<string, unknown>): PublicKeyRecord {
-  return {
-    tenant: r.tenant as string,
-    ref: r.ref as string,
-    name: r.name as string,
-    pem: r.pem as string,
-    fingerprint: r.fingerprint as string,
-    activated: r.activated === 1,
-    createdAt: r.created_at as string,
-  };
-}
