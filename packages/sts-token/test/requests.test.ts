@@ -246,6 +246,33 @@ describe('bad token requests', () => {
     }
     expect(cache.size).toBeLessThanOrEqual(3);
   });
+
+  test("a key is kept from its meter's second request on, and every token is the same as without a cache", () => {
+    const own = new RequestCache({ maxKeys: 100 });
+    const drns = ['00000000000', '01234567897', '47500150231'];
+    const ask = (drn: string, i: number) => {
+      const r = processTokenRequest(
+        { ...good, id: i, drn, time: `2004-03-01T13:${String(10 + i).padStart(2, '0')}:00Z` },
+        own,
+      );
+      expect(r).toHaveProperty('tokens');
+      return r;
+    };
+    const alone = (drn: string, i: number) =>
+      processTokenRequest({
+        ...good,
+        id: i,
+        drn,
+        time: `2004-03-01T13:${String(10 + i).padStart(2, '0')}:00Z`,
+      });
+    for (const [i, d] of drns.entries()) expect(ask(d, i)).toEqual(alone(d, i));
+    expect(own.size).toBe(0); // each named once: derived, used, destroyed
+    for (const [i, d] of drns.entries()) expect(ask(d, 3 + i)).toEqual(alone(d, 3 + i));
+    expect(own.size).toBe(3); // named again: kept
+    for (const [i, d] of drns.entries()) expect(ask(d, 6 + i)).toEqual(alone(d, 6 + i));
+    expect(own.size).toBe(3); // found
+    own.destroy();
+  });
 });
 
 describe('decode requests', () => {
