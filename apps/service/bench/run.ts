@@ -2,7 +2,8 @@
 // distinct meters, a ledger commit per token) beside a bare node:http server in the same run, and
 // POST /v1/tokens/batch of 1 M lines (tokens/s, every token in the ledger, server memory by batch size).
 // Run with `npm run bench` in apps/service. BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
-// BENCH_BATCH_SIZES (default 100000,1000000,2000000), BENCH_ONLY (tokens or batch).
+// BENCH_BATCH_SIZES (default 100000,1000000,2000000), BENCH_ONLY (tokens or batch), BENCH_NODE_ARGS (to the
+// server's node, space-separated: --require of a GC observer, say) or BENCH_CPU_PROF (a folder for CPU profiles).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -152,7 +153,9 @@ async function main(): Promise<void> {
       dir,
       'data',
       undefined,
-      profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+      profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${profile}`]
+        : (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     );
     const { cred, data } = setup;
     const server = setup.servers[0]!;

@@ -10,6 +10,9 @@ import { batchInBoundary, boundaryBatchFits } from './batch-in-boundary.ts';
 import { LineTooLong } from './batch-line.ts';
 import { batchHere } from './batch-on-server.ts';
 
+/** Bytes of answers that may wait for the client before the batch waits for it (a few chunks' worth). */
+const WRITE_BACKLOG = 4 * 1024 * 1024;
+
 /**
  * The lines go to the key boundary's thread in chunks when the store takes rows in columns and leaves
  * TIDs to its unique index (SQLite); otherwise (PostgreSQL's TID counters) they are worked here.
@@ -36,7 +39,10 @@ export async function postBatch(
     md5,
     closed: () => closed,
     async write(text: string): Promise<void> {
-      if (text !== '' && !res.write(text) && !closed) await once(res, 'drain');
+      // A slow reader is waited for only past WRITE_BACKLOG: waiting at every chunk's answers would
+      // leave this thread idle while the next chunk is ready to record.
+      if (text !== '' && !res.write(text) && res.writableLength > WRITE_BACKLOG && !closed)
+        await once(res, 'drain');
     },
   };
   try {

@@ -2,16 +2,7 @@
 // Each method is one transaction; TIDs, nonces and idempotency keys are unique by constraint.
 import { closeSync, openSync } from 'node:fs';
 import Database, { type Statement } from 'better-sqlite3';
-import {
-  auditHash,
-  GENESIS_HASH,
-  type SharedTokenFields,
-  TOKEN_COLUMNS,
-  TOKENS_ISSUED,
-  type TokenColumns,
-  tokenAt,
-  tokensDigest,
-} from '../audit.ts';
+import { auditHash, GENESIS_HASH, TOKEN_COLUMNS, TOKENS_ISSUED, tokenAt, tokensDigest } from '../audit.ts';
 import { credentialRecord, publicKeyRecord } from './key-rows.ts';
 import { Checkpointer } from './sqlite-checkpointer.ts';
 import { sqliteSchemaError, sqliteSchemaVersion } from './sqlite-schema.ts';
@@ -215,7 +206,6 @@ export class SqliteStore implements Store {
       issuedTids: db
         .prepare('SELECT tid FROM tokens WHERE tenant = ? AND meter = ? AND tid >= ? ORDER BY tid LIMIT ?')
         .pluck(),
-      insertToken: db.prepare(INSERT_TOKEN + TOKEN_VALUES),
       token: db.prepare('SELECT * FROM tokens WHERE tenant = ? AND ref = ?'),
       meterTokens: db.prepare('SELECT * FROM tokens WHERE tenant = ? AND meter = ? ORDER BY id DESC LIMIT ?'),
       countTokens: db.prepare('SELECT count(*) FROM tokens').pluck(),
@@ -487,10 +477,12 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  #insertTokens(rows: number): Statement {
+  /** The INSERT of `rows` ledger rows, the fields they share given once by name (`shared`) or in each row. */
+  #insertTokens(rows: number, shared: boolean): Statement {
     return this.#cached(
-      `insert:${rows}`,
-      () => `${INSERT_TOKEN}${Array.from({ length: rows }, () => TOKEN_VALUES).join(', ')}`,
+      `insert:${rows}:${shared}`,
+      () =>
+        `${INSERT_TOKEN}${Array.from({ length: rows }, () => (shared ? SHARED_TOKEN_VALUES : TOKEN_VALUES)).join(', ')}`,
     );
   }
 
@@ -603,12 +595,15 @@ export class SqliteStore implements Store {
     count: number,
     params: (from: number, to: number) => unknown[],
     mode: 'all' | 'each',
+    shared?: Record<string, unknown>,
   ): boolean[] {
     const inserted: boolean[] = [];
+    const run = (statement: Statement, p: unknown[]) =>
+      shared === undefined ? statement.run(p) : statement.run(p, shared);
     for (let i = 0; i < count; i += INSERT_ROWS) {
       const end = Math.min(count, i + INSERT_ROWS);
       try {
-        this.#insertTokens(end - i).run(params(i, end));
+        run(this.#insertTokens(end - i, shared !== undefined), params(i, end));
         for (let k = i; k < end; k++) inserted.push(true);
         continue;
       } catch (e) {
@@ -617,7 +612,7 @@ export class SqliteStore implements Store {
       }
       for (let k = i; k < end; k++) {
         try {
-          this.#s.insertToken.run(params(k, k + 1));
+          run(this.#insertTokens(1, shared !== undefined), params(k, k + 1));
           inserted.push(true);
         } catch (e) {
           // Only the (tenant, meter, tid) index means "TID taken"; any other violation is a fault.
@@ -636,8 +631,15 @@ export class SqliteStore implements Store {
         const seq = this.#lastSeq + 1;
         const inserted = this.#insertRows(
           values.length / TOKEN_COLUMNS,
-          (from, to) => columnParams(values, shared, seq, from, to),
+          (from, to) => values.slice(from * TOKEN_COLUMNS, to * TOKEN_COLUMNS),
           'each',
+          {
+            tenant: shared.tenant,
+            user_ref: shared.userRef,
+            request_id: shared.requestId,
+            created_at: shared.createdAt,
+            audit_seq: seq,
+          },
         );
         const kept = inserted.filter(Boolean).length;
         if (kept > 0) {
@@ -710,6 +712,12 @@ interface QueuedWrite {
 const INSERT_TOKEN =
   'INSERT INTO tokens (ref, tenant, meter, config_ref, token_no, token_type, class, subclass, tid, value, user_ref, request_id, created_at, audit_seq) VALUES ';
 const TOKEN_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+/**
+ * A row of a batch chunk: its own TOKEN_COLUMNS values in order, and the five fields every row of the
+ * chunk shares by name, bound once per statement instead of once per row (a third of the binding).
+ */
+const SHARED_TOKEN_VALUES =
+  '(?, @tenant, ?, ?, ?, ?, ?, ?, ?, ?, @user_ref, @request_id, @created_at, @audit_seq)';
 /** Rows per multi-row INSERT: 14 parameters each, 1400 in all (SQLite allows 32 766). */
 const INSERT_ROWS = 100;
 
@@ -731,35 +739,6 @@ function tokenParams(tokens: readonly TokenRecord[], seq: number): unknown[] {
       t.userRef,
       t.requestId,
       t.createdAt,
-      seq,
-    );
-  return out;
-}
-
-/** The parameters of INSERT_TOKEN for rows [from, to) of `values` (columns, see audit.ts). */
-function columnParams(
-  values: TokenColumns,
-  s: SharedTokenFields,
-  seq: number,
-  from: number,
-  to: number,
-): unknown[] {
-  const out: unknown[] = [];
-  for (let o = from * TOKEN_COLUMNS; o < to * TOKEN_COLUMNS; o += TOKEN_COLUMNS)
-    out.push(
-      values[o],
-      s.tenant,
-      values[o + 1],
-      values[o + 2],
-      values[o + 3],
-      values[o + 4],
-      values[o + 5],
-      values[o + 6],
-      values[o + 7],
-      values[o + 8],
-      s.userRef,
-      s.requestId,
-      s.createdAt,
       seq,
     );
   return out;
