@@ -19,8 +19,8 @@ import type { KeyStore, VendItem } from './key-store.ts';
 
 export interface ChunkRequest {
   tenant: string;
-  /** Whole lines, each ending in a newline but perhaps the body's last. */
-  text: string;
+  /** Whole lines of the body as sent (UTF-8), each ending in a newline but perhaps the body's last. */
+  bytes: Uint8Array;
   /** The number of the chunk's first line in the body. */
   firstLine: number;
   nowMs: number;
@@ -33,8 +33,12 @@ export interface ChunkRequest {
 export interface ChunkReply {
   /** Refs the chunk names that have not been judged: the serving thread judges them and sends it again. */
   unjudged: string[];
-  /** One answer per line of the chunk ('' for a blank line), in order. */
-  answers: string[];
+  /**
+   * The answers to the chunk's lines, in order, as one text ('' for a blank line): one string to pass
+   * between threads instead of one per line. `ends[i]` is where line i's answer ends in it.
+   */
+  answers: string;
+  ends: number[];
   /** The ledger rows, TOKEN_COLUMNS values each (see audit.ts). */
   values: TokenColumns;
   /** Per ledger row: the index of its line in `answers`. */
@@ -59,14 +63,15 @@ export function vendChunk(keys: KeyStore, m: ChunkRequest): ChunkReply {
   const unjudged = new Set<string>();
   const reply: ChunkReply = {
     unjudged: [],
-    answers: [],
+    answers: '',
+    ends: [],
     values: [],
     rowLine: [],
     picked: [],
     digest: '',
     faults: [],
   };
-  const text = m.text;
+  const text = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength).toString('utf8');
   for (let start = 0; start < text.length; ) {
     let nl = text.indexOf('\n', start);
     if (nl === -1) nl = text.length;
@@ -89,7 +94,7 @@ export function vendChunk(keys: KeyStore, m: ChunkRequest): ChunkReply {
     return reply;
   }
 
-  const answers = reply.answers;
+  const answers: string[] = [];
   const items: VendItem[] = [];
   const owners: number[] = [];
   const nowTids = new Map<string, number | Error>();
@@ -172,6 +177,9 @@ export function vendChunk(keys: KeyStore, m: ChunkRequest): ChunkReply {
     answers[i] = `{"id":${JSON.stringify(p.id)},"tokens":[${list}]}\n`;
   });
   reply.digest = columnsDigest(reply.values, m.shared);
+  let end = 0;
+  for (const a of answers) reply.ends.push((end += a.length));
+  reply.answers = answers.join('');
   return reply;
 }
 
