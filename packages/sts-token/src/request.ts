@@ -109,6 +109,8 @@ export class RequestCache {
   #lastNames: string[] = [];
   readonly #lastValues: unknown[] = [];
   #lastEntry: ConfigEntry | null = null;
+  /** The config object last seen when it was frozen (it cannot have changed since): found by identity. */
+  #lastFrozen: object | null = null;
 
   constructor(options: RequestCacheOptions = {}) {
     this.#maxKeys = Math.max(1, options.maxKeys ?? 10_000);
@@ -146,7 +148,9 @@ export class RequestCache {
 
   /** The entry of the last config when raw is a plain object with the same fields and values, else null. */
   #sameAsLast(raw: unknown): ConfigEntry | null {
-    if (this.#lastEntry === null || !isPlainObject(raw)) return null;
+    if (this.#lastEntry === null) return null;
+    if (raw === this.#lastFrozen) return this.#lastEntry;
+    if (!isPlainObject(raw)) return null;
     const names = this.#lastNames;
     const values = this.#lastValues;
     const r = raw as Record<string, unknown>;
@@ -173,6 +177,7 @@ export class RequestCache {
     }
     this.#lastNames = names;
     this.#lastEntry = entry;
+    this.#lastFrozen = Object.isFrozen(r) ? r : null;
   }
 
   /**
@@ -262,6 +267,7 @@ export class RequestCache {
   /** Wipe and forget every key and configuration. */
   destroy(): void {
     this.#lastEntry = null;
+    this.#lastFrozen = null;
     this.#lastValues.length = 0;
     for (let n = this.#newest; n !== null; n = n.older) {
       n.key.destroy();

@@ -275,6 +275,24 @@ describe('bad token requests', () => {
   });
 });
 
+describe('frozen config objects', () => {
+  test('two frozen configs taken in turns each give their own tokens, as uncached requests do', () => {
+    const own = new RequestCache();
+    const a = Object.freeze({ ...config });
+    const b = Object.freeze({ ...config, vending_key: 'cdcdcdcdcdcdcdcd' });
+    const ask = (c: object, i: number, cache?: RequestCache) =>
+      processTokenRequest({ ...good, id: i, config: c, time: `2004-03-01T13:${10 + i}:00Z` }, cache);
+    for (let i = 0; i < 6; i++) {
+      const c = i % 3 === 2 ? b : a;
+      const r = ask(c, i, own);
+      expect(r).toHaveProperty('tokens');
+      expect(r).toEqual(ask({ ...c }, i));
+    }
+    expect(ask(a, 0, own)).not.toEqual(ask(b, 0, own));
+    own.destroy();
+  });
+});
+
 describe('decode requests', () => {
   test('unknown field, missing token, class 0 without key', () => {
     expect(processDecodeRequest({ id: 1, token: '29054347139309851356', foo: 1 })).toEqual({
