@@ -53,19 +53,23 @@ export function createContext(store: Store, keys: KeyBoundary, now: () => number
   };
 }
 
-// Random bytes for references, drawn 4 KiB at a time: a batch makes a million refs.
-let pool = Buffer.alloc(0);
+// Random bytes for references, drawn 4 KiB at a time and kept as hex: a batch makes a million refs.
+let pool = '';
 let poolAt = 0;
 
 /** `bytes` random bytes as hex, from the pool. */
 export function randomHex(bytes: number): string {
-  if (poolAt + bytes > pool.length) {
-    pool = randomBytes(4096);
+  const digits = 2 * bytes;
+  if (poolAt + digits > pool.length) {
+    pool = randomBytes(4096).toString('hex');
     poolAt = 0;
   }
-  poolAt += bytes;
-  return pool.toString('hex', poolAt - bytes, poolAt);
+  poolAt += digits;
+  return pool.slice(poolAt - digits, poolAt);
 }
+
+let stampMs = -1;
+let stamp = '';
 
 /**
  * A new reference: prefix, the time in ms (12 hex digits) and 12 random hex digits. Time first, so
@@ -73,7 +77,12 @@ export function randomHex(bytes: number): string {
  * that index cost more than a third of a ledger insert.
  */
 export function newRef(prefix: string): string {
-  return `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomHex(6)}`;
+  const ms = Date.now();
+  if (ms !== stampMs) {
+    stampMs = ms;
+    stamp = ms.toString(16).padStart(12, '0');
+  }
+  return `${prefix}_${stamp}${randomHex(6)}`;
 }
 
 export function auditInput(

@@ -140,7 +140,11 @@ export class KeyStore {
       const r = parseStsConfig(new TextDecoder().decode(bytes), { source: 'configuration' });
       if (!r.ok) return false;
       config = r.config;
-      this.#open.set(id(tenant, ref), { json: requestConfig(config), cache: new RequestCache() });
+      // Frozen: the request layer then knows it by identity, without comparing its fields each token.
+      this.#open.set(id(tenant, ref), {
+        json: Object.freeze(requestConfig(config)),
+        cache: new RequestCache(),
+      });
       return true;
     } finally {
       wipe(bytes);
