@@ -1,5 +1,6 @@
 // kill -9 of the server in the middle of a burst, and of a batch, then a restart on the same data folder:
 // every token that was answered is in the ledger, no TID is issued twice to a meter, the audit chain holds.
+// And a batch client that stops reading: the server stops with it, and goes on when it reads again.
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import path from 'node:path';
@@ -156,3 +157,70 @@ test('kill -9 during a batch: every answered line is in the ledger after the res
   expect(await restarted.stop()).toBe(0);
   restarted = undefined;
 });
+
+test('a client that stops reading the answers stops the batch: the ledger stops short of the body, then every line is answered once it reads again', async () => {
+  const lines = 150_000;
+  const body = `${Array.from({ length: lines }, (_, i) => {
+    const drn = `35${String(i).padStart(8, '0')}`;
+    return JSON.stringify({
+      id: i,
+      type: 'electricity',
+      config_ref: cfg,
+      drn: `${drn}${luhnCheckDigit(drn)}`,
+      amount: '1',
+    });
+  }).join('\n')}\n`;
+  const headers = await signRequest({
+    method: 'POST',
+    path: '/v1/tokens/batch',
+    body,
+    contentType: 'application/x-ndjson',
+    date: new Date().toUTCString(),
+    nonce: randomBytes(16).toString('hex'),
+    key: f.a.key,
+    secret: f.a.secret,
+  });
+  const db = new Database(path.join(f.data, 'service.db'), { readonly: true });
+  const count = db.prepare('SELECT count(*) FROM tokens').pluck();
+  const before = count.get() as number;
+  const u = new URL(f.server.url);
+  let answers = 0;
+  let stalled = 0;
+  await new Promise<void>((resolve, reject) => {
+    const req = request(
+      { host: u.hostname, port: u.port, path: '/v1/tokens/batch', method: 'POST', headers },
+      (res) => {
+        res.pause();
+        // Not read: the server's answers back up (its backlog, both sockets' buffers) and it must stop.
+        let last = -1;
+        let still = 0;
+        const poll = setInterval(() => {
+          const n = (count.get() as number) - before;
+          still = n === last ? still + 1 : 0;
+          last = n;
+          if (still < 6) return;
+          clearInterval(poll);
+          stalled = n;
+          res.setEncoding('utf8');
+          let rest = '';
+          res.on('data', (piece: string) => {
+            const got = (rest + piece).split('\n');
+            rest = got.pop()!;
+            for (const l of got) if (l.includes('"tokens":[{')) answers++;
+          });
+          res.on('end', resolve);
+          res.resume();
+        }, 250);
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+  expect(stalled).toBeGreaterThan(0);
+  // About 48,000 here: 4 MiB of answers held by the server, the rest in the two sockets' buffers.
+  expect(stalled, 'ledger rows when the batch stopped').toBeLessThan(lines * 0.8);
+  expect(answers).toBe(lines);
+  expect((count.get() as number) - before).toBe(lines);
+  db.close();
+}, 60_000);
