@@ -183,7 +183,9 @@ test('a client that stops reading the answers stops the batch: the ledger stops 
   const db = new Database(path.join(f.data, 'service.db'), { readonly: true });
   const count = db.prepare('SELECT count(*) FROM tokens').pluck();
   const before = count.get() as number;
-  const u = new URL(f.server.url);
+  // Its own server: the fixture's was killed above.
+  const server = await startServer(f.data);
+  const u = new URL(server.url);
   let answers = 0;
   let stalled = 0;
   await new Promise<void>((resolve, reject) => {
@@ -223,4 +225,5 @@ test('a client that stops reading the answers stops the batch: the ledger stops 
   expect(answers).toBe(lines);
   expect((count.get() as number) - before).toBe(lines);
   db.close();
+  expect(await server.stop()).toBe(0);
 }, 60_000);
