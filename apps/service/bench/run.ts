@@ -2,7 +2,7 @@
 // distinct meters, a ledger commit per token) beside a bare node:http server in the same run, and
 // POST /v1/tokens/batch of 1 M lines (tokens/s, every token in the ledger, server memory by batch size).
 // Run with `npm run bench` in apps/service. BENCH_SECONDS (default 10), BENCH_CONCURRENCY (default 32),
-// BENCH_BATCH_SIZES (default 100000,1000000,2000000), BENCH_ONLY (tokens or batch), BENCH_NODE_ARGS (to the
+// BENCH_BATCH_SIZES (default 100000,1000000,2000000,200000r; r: meters in random order), BENCH_ONLY (tokens or batch), BENCH_NODE_ARGS (to the
 // server's node, space-separated: --require of a GC observer, say) or BENCH_CPU_PROF (a folder for CPU profiles).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -21,7 +21,14 @@ const RESULTS = fileURLToPath(new URL('../../../bench/results/service.json', imp
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const PRESIGNED = Number(process.env.BENCH_PRESIGNED ?? 150_000);
-const BATCH_SIZES = (process.env.BENCH_BATCH_SIZES ?? '100000,1000000,2000000').split(',').map(Number);
+const BATCH_SIZES = (process.env.BENCH_BATCH_SIZES ?? '100000,1000000,2000000,200000r')
+  .split(',')
+  .map((s) => ({ lines: Number.parseInt(s, 10), random: s.endsWith('r') }));
+/**
+ * Meters in random order: distinct numbers spread over 5e9..9.3e9 (i times a constant, modulo a prime),
+ * apart from the ones in order. Each row of the ledger's meter index then lands on a page of its own.
+ */
+const scattered = (i: number): number => 5e9 + ((i * 2654435761) % 4294967291);
 /** `tokens` or `batch`: only those rows, printed and not written to the results. */
 const ONLY = process.env.BENCH_ONLY;
 
@@ -215,11 +222,11 @@ async function main(): Promise<void> {
     };
     const batchRows = async (): Promise<void> => {
       let offset = 20_000_000;
-      for (const lines of BATCH_SIZES) {
+      for (const { lines, random } of BATCH_SIZES) {
         const { createHash } = await import('node:crypto');
         const md5 = createHash('md5');
         const line = (i: number) =>
-          `{"id":${i},"type":"electricity","config_ref":"${cfg.ref}","drn":"${meter(offset + i)}","amount":"${(i % 500) + 1}"}\n`;
+          `{"id":${i},"type":"electricity","config_ref":"${cfg.ref}","drn":"${meter(random ? scattered(i) : offset + i)}","amount":"${(i % 500) + 1}"}\n`;
         const chunks: Buffer[] = [];
         for (let i = 0; i < lines; i += 1000) {
           let text = '';
@@ -270,7 +277,7 @@ async function main(): Promise<void> {
         db1.close();
         offset += lines;
         rows.push({
-          name: `sts-service POST /v1/tokens/batch, ${lines.toLocaleString('en')} lines`,
+          name: `sts-service POST /v1/tokens/batch, ${lines.toLocaleString('en')} lines${random ? ', meters in random order' : ''}`,
           ...r,
           ledgerRows: inLedger,
           everyTokenInLedger: inLedger === r.tokens && r.tokens === lines,
@@ -278,8 +285,9 @@ async function main(): Promise<void> {
           tokensPerServerCpuSecond: Math.round(r.tokens / batchCpu),
           generatorCpuSeconds: generatorCpu,
           serverPeakRssMb: peakRssMb(server.proc.pid!),
-          floor: 100_000,
-          result: r.tokensPerSecond >= 100_000 ? 'PASS' : 'FAIL',
+          // The target row is the one with meters in order; at random each row of the ledger's meter
+          // index lands on a page of its own, and the row shows what that costs (README, "Speed").
+          ...(random ? {} : { floor: 100_000, result: r.tokensPerSecond >= 100_000 ? 'PASS' : 'FAIL' }),
         });
         console.log(rows.at(-1));
       }
