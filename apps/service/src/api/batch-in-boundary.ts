@@ -99,6 +99,7 @@ export async function batchInBoundary(
   const finishOldest = async (): Promise<void> => {
     const chunk = queue.shift()!;
     const { reply, shared } = await chunk.work;
+    await ctx.store.walDrained?.();
     const answers = new Answers(reply.answers, reply.ends);
     await record(ctx, who, requestId, chunk, reply, answers, shared, configs);
     await io.write(answers.text());

@@ -185,6 +185,11 @@ export interface Store {
    * issued to its meter. Optional: a batch without it records TokenRecords.
    */
   recordTokenColumns?(input: RecordTokenColumnsInput): Promise<boolean[]>;
+  /**
+   * Resolves when the store's write-ahead log is within its bound (SQLite with a checkpoint thread):
+   * a long write, a batch, waits for it between chunks instead of outrunning the checkpoints.
+   */
+  walDrained?(): Promise<void>;
   token(tenant: string, ref: string): Promise<TokenRecord | undefined>;
   /** A meter's last tokens in the ledger, newest first, at most `limit`. */
   meterTokens(tenant: string, meter: string, limit: number): Promise<TokenRecord[]>;
