@@ -1,15 +1,13 @@
 // kill -9 of the server in the middle of a burst, and of a batch, then a restart on the same data folder:
 // every token that was answered is in the ledger, no TID is issued twice to a meter, the audit chain holds.
 // And a batch client that stops reading: the server stops with it, and goes on when it reads again.
-import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { signRequest } from 'sts-client';
 import { luhnCheckDigit } from 'sts-crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CONFIG_2014, type Fixture, startFixture, type TokenView, tokensOf, upload } from './fixture.ts';
-import { call, cli, type Server, sendBatch, startServer } from './helpers.ts';
+import { batchHeaders, call, cli, type Server, sendBatch, startServer } from './helpers.ts';
 
 let f: Fixture;
 let cfg: string;
@@ -91,16 +89,7 @@ test('kill -9 during a batch: every answered line is in the ledger after the res
   const body = meters
     .map((drn, i) => JSON.stringify({ id: i, type: 'electricity', config_ref: cfg, drn, amount: '2' }))
     .join('\n');
-  const headers = await signRequest({
-    method: 'POST',
-    path: '/v1/tokens/batch',
-    body,
-    contentType: 'application/x-ndjson',
-    date: new Date().toUTCString(),
-    nonce: randomBytes(16).toString('hex'),
-    key: f.a.key,
-    secret: f.a.secret,
-  });
+  const headers = await batchHeaders(f.a, body);
   const answered: { ref: string; token: string; tid: number; drn: string }[] = [];
   let killed: Promise<void> | undefined;
   await new Promise<void>((resolve) => {
@@ -170,16 +159,7 @@ test('a client that stops reading the answers stops the batch: the ledger stops 
       amount: '1',
     });
   }).join('\n')}\n`;
-  const headers = await signRequest({
-    method: 'POST',
-    path: '/v1/tokens/batch',
-    body,
-    contentType: 'application/x-ndjson',
-    date: new Date().toUTCString(),
-    nonce: randomBytes(16).toString('hex'),
-    key: f.a.key,
-    secret: f.a.secret,
-  });
+  const headers = await batchHeaders(f.a, body);
   const db = new Database(path.join(f.data, 'service.db'), { readonly: true });
   const count = db.prepare('SELECT count(*) FROM tokens').pluck();
   const before = count.get() as number;

@@ -154,13 +154,12 @@ export async function call(
   return { status: res.status, body: JSON.parse(t), text: t, headers: res.headers };
 }
 
-/** POST /v1/tokens/batch with `body` (JSON Lines), signed; the answer lines parsed. */
-export async function sendBatch(
-  server: { url: string },
+/** The signed headers of POST /v1/tokens/batch with `body` (JSON Lines), made now with a nonce of its own. */
+export function batchHeaders(
   cred: { key: string; secret: string },
   body: string,
-): Promise<{ status: number; lines: Record<string, unknown>[] }> {
-  const h = await signRequest({
+): Promise<Record<string, string>> {
+  return signRequest({
     method: 'POST',
     path: '/v1/tokens/batch',
     body,
@@ -170,6 +169,15 @@ export async function sendBatch(
     key: cred.key,
     secret: cred.secret,
   });
+}
+
+/** POST /v1/tokens/batch with `body` (JSON Lines), signed; the answer lines parsed. */
+export async function sendBatch(
+  server: { url: string },
+  cred: { key: string; secret: string },
+  body: string,
+): Promise<{ status: number; lines: Record<string, unknown>[] }> {
+  const h = await batchHeaders(cred, body);
   const res = await fetch(`${server.url}/v1/tokens/batch`, { method: 'POST', headers: h, body });
   const text = await res.text();
   transcript.push(text);
