@@ -27,7 +27,7 @@ import { meterMoved, usableConfiguration } from './tokens.ts';
 /**
  * Bytes of body per chunk (about 400 lines of a monthly run). A chunk's text and its answers stay
  * under V8's large-object size (128 KiB): a large object is mapped for itself and unmapped when
- * collected, and at 128 KiB chunks those page faults cost the serving thread a fifth more CPU.
+ * collected, and at 128 KiB chunks those page faults cost the server a fifth more CPU per token.
  */
 const CHUNK_BYTES = 48 * 1024;
 /** Chunks at the boundary while the oldest is recorded and written: both threads stay busy. */
