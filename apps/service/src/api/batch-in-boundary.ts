@@ -233,7 +233,7 @@ async function record(
     again.map((i) => [n(i), texts[i]!] as [number, string]),
     configs,
   );
-  again.forEach((i, k) => answers.set(i, redone[k]!));
+  for (const [k, i] of again.entries()) answers.set(i, redone[k]!);
 }
 
 /** A chunk's answer lines as the worker sent them, one text; split into lines only to change one. */

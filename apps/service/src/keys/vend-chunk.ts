@@ -178,7 +178,10 @@ export function vendChunk(keys: KeyStore, m: ChunkRequest): ChunkReply {
   });
   reply.digest = columnsDigest(reply.values, m.shared);
   let end = 0;
-  for (const a of answers) reply.ends.push((end += a.length));
+  for (const a of answers) {
+    end += a.length;
+    reply.ends.push(end);
+  }
   reply.answers = answers.join('');
   return reply;
 }
