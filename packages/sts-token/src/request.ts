@@ -97,9 +97,10 @@ export class RequestCache {
    * The doorkeeper: a tag (a hash of configuration and DRN) per slot for meters seen once. A key is
    * kept from a meter's second request on: a monthly batch names each meter once, and keeping those
    * keys (to be evicted unused) cost the garbage collector more than deriving them again (sts-service
-   * batch: about 3 µs a token). Numbers in a typed array: nothing for the collector to trace.
+   * batch: about 3 µs a token). Numbers in a typed array: nothing for the collector to trace. Made
+   * at the first key derived (256 KiB at the default maxKeys), not for a cache that derives none.
    */
-  readonly #seen: Int32Array;
+  #seen: Int32Array | null = null;
   /**
    * The field names and primitive values of the config object last seen, and its entry: a batch repeats
    * one config on every line, each line a new object, and comparing a dozen fields costs far less than
@@ -115,8 +116,6 @@ export class RequestCache {
   constructor(options: RequestCacheOptions = {}) {
     this.#maxKeys = Math.max(1, options.maxKeys ?? 10_000);
     this.#maxConfigs = Math.max(1, options.maxConfigs ?? 100);
-    // Four slots a key, a power of two: a meter asked for again within about maxKeys others is let in.
-    this.#seen = new Int32Array(2 ** Math.ceil(Math.log2(Math.min(4 * this.#maxKeys, 1 << 20))));
   }
 
   /** Number of prepared keys held. */
@@ -211,9 +210,12 @@ export class RequestCache {
     let h = (0x811c9dc5 ^ entry.serial) | 0;
     for (let i = 0; i < drn.length; i++) h = Math.imul(h ^ drn.charCodeAt(i), 0x01000193);
     h |= 1;
-    const slot = h & (this.#seen.length - 1);
-    if (this.#seen[slot] !== h) {
-      this.#seen[slot] = h;
+    // Four slots a key, a power of two: a meter asked for again within about maxKeys others is let in.
+    this.#seen ??= new Int32Array(2 ** Math.ceil(Math.log2(Math.min(4 * this.#maxKeys, 1 << 20))));
+    const seen = this.#seen;
+    const slot = h & (seen.length - 1);
+    if (seen[slot] !== h) {
+      seen[slot] = h;
       return [key, true];
     }
     this.#insert(entry.keys, drn, key);
