@@ -133,16 +133,7 @@ export async function call(
   o: CallOptions = {},
 ): Promise<Reply> {
   const text = o.rawBody ?? (body === undefined ? '' : JSON.stringify(body));
-  const h = await signRequest({
-    method,
-    path: pathWithQuery.split('?')[0]!,
-    body: text,
-    contentType: 'application/json',
-    date: o.date ?? new Date().toUTCString(),
-    nonce: o.nonce ?? randomBytes(16).toString('hex'),
-    key: cred.key,
-    secret: cred.secret,
-  });
+  const h = await signedHeaders(cred, method, pathWithQuery.split('?')[0]!, text, 'application/json', o);
   o.tamper?.(h);
   const res = await fetch(server.url + pathWithQuery, {
     method,
@@ -154,22 +145,33 @@ export async function call(
   return { status: res.status, body: JSON.parse(t), text: t, headers: res.headers };
 }
 
-/** The signed headers of POST /v1/tokens/batch with `body` (JSON Lines), made now with a nonce of its own. */
-export function batchHeaders(
+/** Nectar's signature headers for a request by `cred`: now and a nonce of its own, unless `o` gives them. */
+export function signedHeaders(
   cred: { key: string; secret: string },
+  method: string,
+  path: string,
   body: string,
+  contentType = 'application/json',
+  o: { date?: string; nonce?: string } = {},
 ): Promise<Record<string, string>> {
   return signRequest({
-    method: 'POST',
-    path: '/v1/tokens/batch',
+    method,
+    path,
     body,
-    contentType: 'application/x-ndjson',
-    date: new Date().toUTCString(),
-    nonce: randomBytes(16).toString('hex'),
+    contentType,
+    date: o.date ?? new Date().toUTCString(),
+    nonce: o.nonce ?? randomBytes(16).toString('hex'),
     key: cred.key,
     secret: cred.secret,
   });
 }
+
+/** The signed headers of POST /v1/tokens/batch with `body` (JSON Lines). */
+export const batchHeaders = (
+  cred: { key: string; secret: string },
+  body: string,
+): Promise<Record<string, string>> =>
+  signedHeaders(cred, 'POST', '/v1/tokens/batch', body, 'application/x-ndjson');
 
 /** POST /v1/tokens/batch with `body` (JSON Lines), signed; the answer lines parsed. */
 export async function sendBatch(

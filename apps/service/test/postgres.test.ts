@@ -1,12 +1,10 @@
 // sts-service on PostgreSQL: real `serve` processes (two and four) on one private cluster, 2,000
 // concurrent requests, nonce and Idempotency-Key races, kill -9, the database stopped for 5 s, audit verify.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
 import { type PostgresCluster, startPostgres } from 'sts-cli-kit/testing';
-import { signRequest } from 'sts-client';
 import { configFromJson, type StsConfig } from 'sts-config';
 import { luhnCheckDigit } from 'sts-crypto';
 import { decodeToken, keyFromConfig } from 'sts-token';
@@ -20,6 +18,7 @@ import {
   type Reply,
   rsaFiles,
   type Server,
+  signedHeaders,
   startServer,
   tempDir,
   transcript,
@@ -112,18 +111,8 @@ interface Outcome {
 const agent = new Agent({ keepAlive: true, maxSockets: 50, timeout: 2000 });
 
 /** The headers of a signed POST by the test credential (a new nonce, the current date). */
-function signedPost(path: string, body: string, contentType = 'application/json') {
-  return signRequest({
-    method: 'POST',
-    path,
-    body,
-    contentType,
-    date: new Date().toUTCString(),
-    nonce: randomBytes(16).toString('hex'),
-    key: cred.key,
-    secret: cred.secret,
-  });
-}
+const signedPost = (path: string, body: string, contentType = 'application/json') =>
+  signedHeaders(cred, 'POST', path, body, contentType);
 
 /** One credit token request for `meter` to `servers[i]`; status 0 when the connection failed. */
 async function ask(i: number, meter: string, extra: Record<string, string> = {}): Promise<Outcome> {
